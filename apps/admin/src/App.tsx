@@ -1,0 +1,268 @@
+import { QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query"
+import { type ReactNode, useEffect, useState } from "react"
+import { type Me, MeProvider, type Permission, useCan, useMe } from "./auth"
+import { Link, Routes, useLocation, type Route } from "./router"
+import { ActionDetailPage } from "./screens/ActionDetail"
+import { ActionsPage } from "./screens/Actions"
+import { ApiKeysPage } from "./screens/ApiKeys"
+import { AssignActionPage } from "./screens/AssignAction"
+import { AuditPage } from "./screens/Audit"
+import { BrandsPage } from "./screens/Brands"
+import { CustomerPage } from "./screens/Customer"
+import { CustomersPage } from "./screens/Customers"
+import { DashboardPage } from "./screens/Dashboard"
+import { RolesPage } from "./screens/Roles"
+import { SignInPage, SignOutButton } from "./screens/SignIn"
+import { StaffPage } from "./screens/Staff"
+import { TemplateEditPage } from "./screens/TemplateEdit"
+import { TemplatesPage } from "./screens/Templates"
+import { TouchpointsPage } from "./screens/Touchpoints"
+import { makeQueryClient, makeTRPCClient, onUnauthorized, TRPCProvider, useTRPC } from "./trpc"
+import { type IconName, Icon } from "./ui/Icon"
+import { Empty, ErrorBox, Forbidden, isUnauthorized, Loading } from "./ui/common"
+
+export const App = () => {
+  const [queryClient] = useState(makeQueryClient)
+  const [trpcClient] = useState(makeTRPCClient)
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        <Session />
+      </TRPCProvider>
+    </QueryClientProvider>
+  )
+}
+
+/** Asks the server who we are; shows sign-in when nobody, the app otherwise. */
+const Session = () => {
+  const trpc = useTRPC()
+  const queryClient = useQueryClient()
+  const me = useQuery(trpc.auth.me.queryOptions(undefined, { staleTime: 60_000, retry: false }))
+
+  // Any other call answering UNAUTHORIZED (the session expired or was revoked) re-asks `me`,
+  // which then fails too and shows sign-in. `me` itself is skipped: that would loop.
+  useEffect(() => {
+    const meKey = JSON.stringify(trpc.auth.me.queryKey())
+    return onUnauthorized((key) => {
+      if (key !== undefined && JSON.stringify(key) === meKey) return
+      // Signed out already (e.g. a wrong password at sign-in): nothing to re-ask.
+      if (queryClient.getQueryData(trpc.auth.me.queryKey()) === undefined) return
+      void queryClient.invalidateQueries(trpc.auth.me.queryFilter())
+    })
+  }, [queryClient, trpc])
+
+  if (me.isPending) return <Loading label="Starting…" />
+  if (me.error && !isUnauthorized(me.error))
+    return (
+      <div className="signin">
+        <ErrorBox error={me.error} title="The server could not be reached" />
+      </div>
+    )
+  // After an expiry `me` keeps its old data next to the UNAUTHORIZED error: the error wins.
+  const user = me.data && !(me.error && isUnauthorized(me.error)) ? toMe(me.data) : null
+  if (!user) return <SignInPage />
+  return (
+    <MeProvider me={user}>
+      <Shell />
+    </MeProvider>
+  )
+}
+
+const toMe = (data: unknown): Me | null => {
+  if (!data || typeof data !== "object") return null
+  const d = data as Partial<Me> & { kind?: string }
+  if (d.kind !== undefined && d.kind !== "staff") return null
+  if (typeof d.id !== "string" || typeof d.email !== "string") return null
+  return {
+    id: d.id,
+    email: d.email,
+    name: d.name ?? d.email,
+    role: d.role ?? "",
+    permissions: d.permissions ?? [],
+  }
+}
+
+interface NavItem {
+  readonly to: string
+  readonly label: string
+  readonly icon: IconName
+  readonly permission?: Permission
+}
+
+const mainNav: ReadonlyArray<NavItem> = [
+  { to: "/", label: "Dashboard", icon: "dashboard" },
+  { to: "/customers", label: "Customers", icon: "customers" },
+  { to: "/actions", label: "Actions", icon: "actions", permission: "actions.view" },
+]
+const configNav: ReadonlyArray<NavItem> = [
+  { to: "/templates", label: "Templates", icon: "templates" },
+  { to: "/touchpoints", label: "Touchpoints", icon: "touchpoints" },
+  { to: "/brands", label: "Brands & settings", icon: "brands" },
+]
+const adminNav: ReadonlyArray<NavItem> = [
+  { to: "/staff", label: "Staff", icon: "staff", permission: "staff.manage" },
+  { to: "/roles", label: "Roles", icon: "roles", permission: "staff.manage" },
+  { to: "/api-keys", label: "API keys", icon: "keys", permission: "apiKeys.manage" },
+  { to: "/audit", label: "Audit log", icon: "audit", permission: "audit.view" },
+]
+
+const NavLinks = ({ items }: { readonly items: ReadonlyArray<NavItem> }) => {
+  const { pathname } = useLocation()
+  const can = useCan()
+  return (
+    <>
+      {items
+        .filter((i) => !i.permission || can(i.permission))
+        .map((i) => {
+          const active = i.to === "/" ? pathname === "/" : pathname.startsWith(i.to)
+          return (
+            <Link
+              key={i.to}
+              to={i.to}
+              className="nav-link"
+              aria-current={active ? "page" : undefined}
+            >
+              <Icon name={i.icon} />
+              {i.label}
+            </Link>
+          )
+        })}
+    </>
+  )
+}
+
+const Shell = () => {
+  const me = useMe()
+  const can = useCan()
+  const showAdmin = adminNav.some((i) => !i.permission || can(i.permission))
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="Main">
+        <Link to="/" className="logo">
+          <span className="logo-mark" aria-hidden>
+            ≡
+          </span>
+          actionlog
+        </Link>
+        <NavLinks items={mainNav} />
+        <div className="nav-section">Configuration</div>
+        <NavLinks items={configNav} />
+        {showAdmin ? (
+          <>
+            <div className="nav-section">Administration</div>
+            <NavLinks items={adminNav} />
+          </>
+        ) : null}
+        <div className="sidebar-footer">
+          <div>
+            <div style={{ fontWeight: 600 }} data-testid="me-name">
+              {me.name}
+            </div>
+            <div className="small muted">
+              {me.email} · {me.role}
+            </div>
+          </div>
+          <SignOutButton />
+        </div>
+      </nav>
+      <main className="main">
+        <Routes routes={routes} fallback={<NotFound />} />
+      </main>
+    </div>
+  )
+}
+
+const Guard = ({
+  permission,
+  what,
+  children,
+}: {
+  readonly permission: Permission
+  readonly what: string
+  readonly children: ReactNode
+}) => {
+  const can = useCan()
+  return can(permission) ? <>{children}</> : <Forbidden what={what} />
+}
+
+const routes: ReadonlyArray<Route> = [
+  { path: "/", render: () => <DashboardPage /> },
+  { path: "/customers", render: () => <CustomersPage /> },
+  { path: "/customers/:id", render: (p) => <CustomerPage id={p.id!} /> },
+  {
+    path: "/customers/:id/assign",
+    render: (p) => (
+      <Guard permission="actions.add" what="add actions">
+        <AssignActionPage customerId={p.id!} />
+      </Guard>
+    ),
+  },
+  {
+    path: "/actions",
+    render: () => (
+      <Guard permission="actions.view" what="view actions">
+        <ActionsPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/actions/:id",
+    render: (p) => (
+      <Guard permission="actions.view" what="view actions">
+        <ActionDetailPage id={p.id!} />
+      </Guard>
+    ),
+  },
+  { path: "/templates", render: () => <TemplatesPage /> },
+  {
+    path: "/templates/new",
+    render: () => (
+      <Guard permission="templates.manage" what="manage templates">
+        <TemplateEditPage />
+      </Guard>
+    ),
+  },
+  { path: "/templates/:name", render: (p) => <TemplateEditPage name={p.name!} /> },
+  { path: "/touchpoints", render: () => <TouchpointsPage /> },
+  { path: "/brands", render: () => <BrandsPage /> },
+  {
+    path: "/staff",
+    render: () => (
+      <Guard permission="staff.manage" what="manage staff">
+        <StaffPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/roles",
+    render: () => (
+      <Guard permission="staff.manage" what="manage roles">
+        <RolesPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/api-keys",
+    render: () => (
+      <Guard permission="apiKeys.manage" what="manage API keys">
+        <ApiKeysPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/audit",
+    render: () => (
+      <Guard permission="audit.view" what="read the audit log">
+        <AuditPage />
+      </Guard>
+    ),
+  },
+]
+
+const NotFound = () => (
+  <div className="page">
+    <Empty title="Page not found">
+      <Link to="/">Back to the dashboard</Link>
+    </Empty>
+  </div>
+)

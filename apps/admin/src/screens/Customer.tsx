@@ -1,0 +1,375 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
+import { useState } from "react"
+import { useCan } from "../auth"
+import { Feed } from "../feed/Feed"
+import { templateFilterQuery } from "../feed/filterUrl"
+import { formatDate, formatDateTime, initials } from "../format"
+import { useRegistry } from "../registry"
+import { Link, useSearchParams } from "../router"
+import { type RouterOutputs, useTRPC } from "../trpc"
+import {
+  Badge,
+  Card,
+  ErrorBox,
+  Forbidden,
+  isForbidden,
+  Loading,
+  Modal,
+  PageHeader,
+} from "../ui/common"
+import { customerName } from "./customerName"
+
+type CustomerData = RouterOutputs["customers"]["get"]
+
+export const CustomerPage = ({ id }: { readonly id: string }) => {
+  const trpc = useTRPC()
+  const can = useCan()
+  const [params] = useSearchParams()
+  const customer = useQuery(trpc.customers.get.queryOptions({ id }))
+  const canFeed = can("actions.view")
+  const tab = params.get("tab") === "profile" || !canFeed ? "profile" : "activity"
+
+  if (customer.isPending) return <Loading label="Loading customer…" />
+  if (customer.isError && isForbidden(customer.error)) return <Forbidden what="view customers" />
+  if (customer.isError)
+    return (
+      <div className="page">
+        <PageHeader title="Customer" crumbs={<Link to="/customers">Customers</Link>} />
+        <ErrorBox error={customer.error} title="Could not load the customer" />
+      </div>
+    )
+  const c = customer.data
+  const name = customerName(c)
+
+  return (
+    <div className="page" style={{ maxWidth: "none" }}>
+      <div className="breadcrumbs">
+        <Link to="/customers">Customers</Link>
+      </div>
+      <div className="page-header">
+        <div className="profile-head">
+          <span className="avatar" aria-hidden>
+            {initials(name)}
+          </span>
+          <div>
+            <h1 data-testid="customer-name">{name}</h1>
+            <div className="small muted">
+              {c.identifiers.map((i) => `${i.kind}: ${i.value}`).join(" · ") || "No identifiers"}
+              {" · "}customer since {formatDate(c.createdAt)}
+            </div>
+          </div>
+        </div>
+        <div className="toolbar">
+          {can("actions.add") ? (
+            <Link
+              className="btn btn-primary"
+              to={`/customers/${encodeURIComponent(id)}/assign`}
+              data-testid="assign-action"
+            >
+              Assign action
+            </Link>
+          ) : null}
+        </div>
+      </div>
+
+      <div className="tabs" role="tablist">
+        {canFeed ? (
+          <Link
+            className="tab"
+            role="tab"
+            aria-selected={tab === "activity"}
+            to={`/customers/${encodeURIComponent(id)}`}
+            replace
+          >
+            Activity
+          </Link>
+        ) : null}
+        <Link
+          className="tab"
+          role="tab"
+          aria-selected={tab === "profile"}
+          to={`/customers/${encodeURIComponent(id)}?tab=profile`}
+          replace
+        >
+          Profile
+        </Link>
+      </div>
+
+      {tab === "activity" ? <Feed customerId={id} /> : <Profile customer={c} />}
+      {!canFeed ? (
+        <p className="muted small" data-testid="no-feed">
+          Your role does not include viewing actions, so the activity feed is hidden.
+        </p>
+      ) : null}
+    </div>
+  )
+}
+
+const Profile = ({ customer: c }: { readonly customer: CustomerData }) => {
+  const can = useCan()
+  const registry = useRegistry()
+  const [editing, setEditing] = useState(false)
+  const p = c.personal
+  const feedLink = (templates: ReadonlyArray<string>) => {
+    const q = new URLSearchParams(templateFilterQuery(templates[0] ?? ""))
+    for (const t of templates.slice(1)) q.append("template", t)
+    return `/customers/${encodeURIComponent(c.id)}?${q.toString()}`
+  }
+  const customFields = Object.entries(c.customFields ?? {})
+
+  return (
+    <div className="profile-grid">
+      <div className="grid">
+        <Card
+          title="Personal data"
+          testId="personal-data"
+          actions={
+            can("customers.edit") ? (
+              <button type="button" className="btn btn-sm" onClick={() => setEditing(true)}>
+                Edit
+              </button>
+            ) : null
+          }
+        >
+          <dl className="dl">
+            <dt>First name</dt>
+            <dd>{p.firstName ?? <span className="muted">—</span>}</dd>
+            <dt>Middle name</dt>
+            <dd>{p.middleName ?? <span className="muted">—</span>}</dd>
+            <dt>Last name</dt>
+            <dd>{p.lastName ?? <span className="muted">—</span>}</dd>
+            <dt>Birth date</dt>
+            <dd>{p.birthDate ?? <span className="muted">—</span>}</dd>
+            <dt>Gender</dt>
+            <dd>{p.gender ?? <span className="muted">—</span>}</dd>
+            <dt>City</dt>
+            <dd>{p.city ?? <span className="muted">—</span>}</dd>
+            <dt>Locale</dt>
+            <dd>{p.locale ?? <span className="muted">—</span>}</dd>
+            <dt>Time zone</dt>
+            <dd>{p.timeZone ?? <span className="muted">—</span>}</dd>
+            <dt>Updated</dt>
+            <dd className="small">{formatDateTime(c.updatedAt)}</dd>
+            <dt>Customer id</dt>
+            <dd className="mono small">{c.id}</dd>
+          </dl>
+        </Card>
+        <Card title="Notes, orders and bonus points">
+          <p className="muted small" style={{ marginBottom: 8 }}>
+            These live in the activity feed as actions; this app does not keep separate lists of
+            them yet.
+          </p>
+          {can("actions.view") ? (
+            <ul style={{ margin: 0, paddingLeft: 18 }}>
+              <li>
+                <Link to={feedLink(["NoteAdded"])}>Notes</Link>
+              </li>
+              <li>
+                <Link
+                  to={feedLink(["OrderPlaced", "OrderPaid", "OrderStatusChanged", "OrderReturned"])}
+                >
+                  Orders
+                </Link>
+              </li>
+              <li>
+                <Link to={feedLink(["BonusPointsChanged"])}>Bonus point changes</Link>{" "}
+                <span className="muted small">(no balance is computed yet)</span>
+              </li>
+            </ul>
+          ) : null}
+        </Card>
+      </div>
+
+      <div className="grid">
+        <Card title="Identifiers">
+          {c.identifiers.length === 0 ? (
+            <p className="muted">No identifiers.</p>
+          ) : (
+            <dl className="dl">
+              {c.identifiers.map((i) => (
+                <Pair key={i.kind} k={i.kind} v={<span className="mono">{i.value}</span>} />
+              ))}
+            </dl>
+          )}
+        </Card>
+        <Card title="Tags">
+          {c.tags.length === 0 ? (
+            <p className="muted">No tags.</p>
+          ) : (
+            <div className="badges">
+              {c.tags.map((t) => (
+                <Badge key={t} tone="accent">
+                  {t}
+                </Badge>
+              ))}
+            </div>
+          )}
+        </Card>
+        <Card title="Subscriptions" body={false}>
+          {c.subscriptions.length === 0 ? (
+            <div className="card-body muted">No subscriptions recorded.</div>
+          ) : (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Channel</th>
+                  <th>Brand</th>
+                  <th>Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {c.subscriptions.map((s) => (
+                  <tr key={`${s.channel}:${s.brandId}`}>
+                    <td>{s.channel}</td>
+                    <td>{registry.brand(s.brandId)?.name ?? s.brandId}</td>
+                    <td>
+                      {s.subscribed ? (
+                        <Badge tone="ok">subscribed</Badge>
+                      ) : (
+                        <Badge>unsubscribed</Badge>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+        {customFields.length > 0 ? (
+          <Card title="Custom profile fields">
+            <dl className="dl">
+              {customFields.map(([k, v]) => (
+                <Pair key={k} k={k} v={typeof v === "string" ? v : JSON.stringify(v)} />
+              ))}
+            </dl>
+          </Card>
+        ) : null}
+      </div>
+
+      {editing ? <EditPersonal customer={c} onClose={() => setEditing(false)} /> : null}
+    </div>
+  )
+}
+
+const Pair = ({ k, v }: { readonly k: string; readonly v: React.ReactNode }) => (
+  <>
+    <dt>{k}</dt>
+    <dd>{v}</dd>
+  </>
+)
+
+const personalFields = [
+  ["firstName", "First name"],
+  ["middleName", "Middle name"],
+  ["lastName", "Last name"],
+  ["birthDate", "Birth date (YYYY-MM-DD)"],
+  ["city", "City"],
+  ["locale", "Locale"],
+  ["timeZone", "Time zone"],
+] as const
+
+const EditPersonal = ({
+  customer,
+  onClose,
+}: {
+  readonly customer: CustomerData
+  readonly onClose: () => void
+}) => {
+  const trpc = useTRPC()
+  const queryClient = useQueryClient()
+  const [draft, setDraft] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      personalFields.map(([k]) => [
+        k,
+        (customer.personal as Record<string, string | undefined>)[k] ?? "",
+      ]),
+    ),
+  )
+  const [tags, setTags] = useState(customer.tags.join(", "))
+  const [reason, setReason] = useState("")
+  const edit = useMutation(
+    trpc.customers.edit.mutationOptions({
+      onSuccess: async () => {
+        // The correction is recorded as an action: refresh the profile and its feed.
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.customers.pathKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.actions.pathKey() }),
+        ])
+        onClose()
+      },
+    }),
+  )
+  return (
+    <Modal title="Edit personal data" onClose={onClose}>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault()
+          const personal: Record<string, string> = {}
+          for (const [k] of personalFields) {
+            const v = draft[k]?.trim()
+            if (v) personal[k] = v
+          }
+          const gender = customer.personal.gender
+          edit.mutate({
+            id: customer.id,
+            changes: {
+              personal: { ...personal, ...(gender ? { gender } : {}) },
+              tags: tags
+                .split(",")
+                .map((t) => t.trim())
+                .filter(Boolean),
+            },
+            ...(reason.trim() ? { reason: reason.trim() } : {}),
+          })
+        }}
+      >
+        <p className="muted small">
+          Saved as a staff correction: it appears in the activity feed as “Profile corrected”.
+        </p>
+        {edit.error ? <ErrorBox error={edit.error} /> : null}
+        <div className="form-row">
+          {personalFields.map(([k, label]) => (
+            <div className="field" key={k}>
+              <label htmlFor={`pe-${k}`}>{label}</label>
+              <input
+                id={`pe-${k}`}
+                className="input"
+                value={draft[k] ?? ""}
+                onChange={(e) => setDraft({ ...draft, [k]: e.target.value })}
+              />
+            </div>
+          ))}
+        </div>
+        <div className="field">
+          <label htmlFor="pe-tags">Tags</label>
+          <input
+            id="pe-tags"
+            className="input"
+            value={tags}
+            onChange={(e) => setTags(e.target.value)}
+          />
+          <span className="hint">Comma separated.</span>
+        </div>
+        <div className="field">
+          <label htmlFor="pe-reason">Reason for the correction</label>
+          <input
+            id="pe-reason"
+            className="input"
+            placeholder="e.g. customer called to fix a typo"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+        </div>
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={edit.isPending}>
+            Save correction
+          </button>
+        </div>
+      </form>
+    </Modal>
+  )
+}

@@ -1,0 +1,356 @@
+/**
+ * End-to-end: the built admin app in Debian's Chromium against the real server (temp database
+ * file). One browser and one server for the whole file; tests run in order and build on each
+ * other (the customer and its 5,000 actions are arranged once, through the API).
+ */
+import type { Page } from "playwright-core"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { demoAdmin } from "@actionlog/server/start"
+import { type Harness, signedInClient, signInThroughUi, startHarness } from "./harness"
+
+const FEED_SIZE = 5000
+const EMAIL = "feed.tester@example.com"
+
+let h: Harness
+let customerId = ""
+let storeChannelId = ""
+let offlineChannelId = ""
+
+const templateOf = (i: number) =>
+  i % 10 === 0 ? "NoteAdded" : i % 3 === 0 ? "CustomerSignedIn" : "ProductViewed"
+const payloadOf = (template: string, i: number) =>
+  template === "NoteAdded"
+    ? { text: `Note number ${i}` }
+    : template === "CustomerSignedIn"
+      ? { method: "password" }
+      : { product: { productId: `sku-${i % 97}`, name: `Product ${i % 97}`, price: 10 + (i % 50) } }
+const expectedNotes = Array.from({ length: FEED_SIZE }, (_, i) => templateOf(i)).filter(
+  (t) => t === "NoteAdded",
+).length
+const expectedAtStore = Array.from({ length: FEED_SIZE }, (_, i) => i % 5 === 0).filter(
+  Boolean,
+).length
+
+/** Scrolls a virtualised feed to its end, page by page, until the start of history shows. */
+const scrollFeedToEnd = async (page: Page) => {
+  const list = page.getByTestId("feed-list")
+  for (let i = 0; i < 200; i++) {
+    await list.evaluate((el) => {
+      el.scrollTop = el.scrollHeight
+    })
+    if ((await page.getByText("Start of history").count()) > 0) return
+    await page.waitForTimeout(60)
+  }
+  throw new Error("the feed never reached its end")
+}
+
+const feedCount = async (page: Page) =>
+  Number((await page.getByTestId("feed-count").textContent())?.replace(/[^\d]/g, "") ?? NaN)
+
+beforeAll(async () => {
+  h = await startHarness()
+  const { api } = h
+  // The demo seed's registries: Online › Websites › northwind.example.com, and
+  // Offline › Central region › Moscow › Store Tverskaya 12.
+  const { channels } = await api.channels.tree.query()
+  const byExternal = (id: string) => {
+    const c = channels.find((x) => x.externalId === id)
+    if (!c) throw new Error(`demo channel ${id} missing`)
+    return c.id
+  }
+  offlineChannelId = byExternal("offline")
+  storeChannelId = byExternal("moscow")
+  const touchpoints = await api.touchpoints.list.query({})
+  const tp = (id: string) => {
+    const t = touchpoints.find((x) => x.externalId === id)
+    if (!t) throw new Error(`demo touchpoint ${id} missing`)
+    return t
+  }
+  const website = tp("northwind-web")
+  const store = tp("store-tverskaya")
+  if (store.channelId !== storeChannelId) throw new Error("demo store is not in Moscow")
+  const customer = await api.customers.create.mutate({
+    identifiers: [{ kind: "email", value: EMAIL }],
+    personal: { firstName: "Feed", lastName: "Tester" },
+  })
+  customerId = customer.id
+  // 5,000 actions over ~52 days, newest an hour ago, in batches of 1,000.
+  const now = Date.now()
+  for (let b = 0; b < FEED_SIZE / 1000; b++) {
+    const items = Array.from({ length: 1000 }, (_, k) => {
+      const i = b * 1000 + k
+      const template = templateOf(i)
+      return {
+        customer: { id: customerId },
+        template,
+        occurredAt: new Date(now - 3_600_000 - i * 15 * 60_000).toISOString(),
+        touchpoint: { id: i % 5 === 0 ? store.id : website.id },
+        payload: payloadOf(template, i),
+      }
+    })
+    const answer = await api.actions.recordBatch.mutate({ items })
+    if (answer.recorded !== 1000) throw new Error(`recorded ${answer.recorded} of 1000`)
+  }
+}, 120_000)
+
+afterEach(async (ctx) => {
+  // A failing step leaves a picture of what the browser showed.
+  if (ctx.task.result?.state === "fail")
+    await h?.screenshot(`FAILED-${ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}`)
+})
+
+afterAll(async () => {
+  await h?.close()
+})
+
+describe("admin app in a real browser", () => {
+  it("signs in as staff", async () => {
+    const { page } = h
+    await page.goto("/")
+    await page.getByRole("heading", { name: "Sign in" }).waitFor()
+    await h.screenshot("01-sign-in")
+    // A wrong password is refused with the server's message, and nothing else shows.
+    await page.getByLabel("Email").fill(demoAdmin.email)
+    await page.getByLabel("Password").fill("wrong-password")
+    await page.getByRole("button", { name: "Sign in" }).click()
+    await page.getByRole("alert").waitFor()
+    expect(await page.getByTestId("me-name").count()).toBe(0)
+    await signInThroughUi(page, demoAdmin.email, demoAdmin.password)
+    expect(await page.getByTestId("me-name").textContent()).toBe("Demo Admin")
+    await page.getByTestId("recent-activity").waitFor()
+    await h.screenshot("02-dashboard")
+  })
+
+  it("finds a customer by identifier and by name", async () => {
+    const { page } = h
+    await page.getByRole("link", { name: "Customers" }).click()
+    const results = page.getByTestId("customer-results")
+    const settled = () => results.locator("table[aria-busy=false]").waitFor()
+    await page.getByLabel("Search customers").fill("feed.tester@")
+    await results.getByText("Feed Tester").waitFor()
+    await settled()
+    // By name (prefix of the full name).
+    await page.getByLabel("Search customers").fill("Feed Tes")
+    await page.waitForURL((u) => u.searchParams.get("q") === "Feed Tes")
+    await settled()
+    await results.getByText(EMAIL).waitFor()
+    await h.screenshot("03-customers")
+    await results.getByText("Feed Tester").click()
+    await page.getByTestId("customer-name").waitFor()
+    expect(await page.getByTestId("customer-name").textContent()).toBe("Feed Tester")
+    expect(new URL(page.url()).pathname).toBe(`/customers/${customerId}`)
+  })
+
+  it("scrolls a feed of 5,000 actions, rendering only a window of rows", async () => {
+    const { page } = h
+    await page.getByTestId("feed-list").waitFor()
+    await h.screenshot("04-customer-feed")
+    // Newest first: the first row is the newest action (i = 0 → a note).
+    const first = page.getByTestId("action-row").first()
+    expect(await first.getAttribute("data-template")).toBe("NoteAdded")
+    await scrollFeedToEnd(page)
+    expect(await feedCount(page)).toBe(FEED_SIZE)
+    expect(await page.getByTestId("feed-list").getAttribute("data-count")).toBeTruthy()
+    // Windowed: thousands loaded, a few dozen rows in the DOM.
+    expect(await page.getByTestId("action-row").count()).toBeLessThan(80)
+    await h.screenshot("05-feed-end")
+  })
+
+  it("filters the feed by channel (with sub-channels) and by template, in the URL", async () => {
+    const { page } = h
+    await page.getByLabel("Add channel filter").selectOption(offlineChannelId)
+    await page.waitForURL((u) => u.searchParams.get("channel") === offlineChannelId)
+    await page.getByTestId("feed-list").waitFor()
+    await scrollFeedToEnd(page)
+    expect(await feedCount(page)).toBe(expectedAtStore)
+    await h.screenshot("06-feed-filter-channel")
+
+    // The same view from a fresh load of the URL (a shared link) shows the same filter.
+    await page.reload()
+    await page.getByTestId("feed-list").waitFor()
+    await page.getByRole("button", { name: "Remove Offline" }).waitFor()
+
+    await page.getByRole("button", { name: "Clear all" }).click()
+    await page.getByLabel("Add template filter").selectOption("NoteAdded")
+    await page.waitForURL((u) => u.searchParams.getAll("template").includes("NoteAdded"))
+    await page.getByTestId("feed-list").waitFor()
+    for (const t of await page
+      .getByTestId("action-row")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-template"))))
+      expect(t).toBe("NoteAdded")
+    await scrollFeedToEnd(page)
+    expect(await feedCount(page)).toBe(expectedNotes)
+    void storeChannelId
+  })
+
+  it("opens an action's detail and follows “same actions” to the Actions page", async () => {
+    const { page } = h
+    await page.getByTestId("feed-list").evaluate((el) => {
+      el.scrollTop = 0
+    })
+    await page.getByTestId("action-row").first().click()
+    const detail = page.getByTestId("action-detail")
+    await detail.waitFor()
+    expect(await page.getByTestId("action-detail-title").textContent()).toBe("Note added")
+    expect(await page.getByTestId("channel-path").textContent()).toMatch(/Online|Offline/)
+    await detail.getByText("Note number").first().waitFor()
+    await h.screenshot("07-action-detail")
+    await page.getByTestId("same-actions").click()
+    await page.waitForURL((u) => u.pathname === "/actions")
+    expect(new URL(page.url()).searchParams.getAll("template")).toEqual(["NoteAdded"])
+    await page.getByTestId("feed-list").waitFor()
+    const templates = await page
+      .getByTestId("action-row")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-template")))
+    expect(templates.length).toBeGreaterThan(0)
+    expect(new Set(templates)).toEqual(new Set(["NoteAdded"]))
+    await h.screenshot("08-actions-same")
+  })
+
+  it("creates a custom template with fields, assigns it, and sees it on top of the feed", async () => {
+    const { page } = h
+    await page.getByRole("link", { name: "Templates" }).click()
+    await page.getByTestId("templates-personal").waitFor()
+    await h.screenshot("09-templates")
+    await page.getByRole("link", { name: "New template" }).click()
+    await page.getByLabel("Name", { exact: true }).fill("Visited showroom")
+    await page.getByLabel("Description").fill("The customer came to a showroom for a consultation.")
+    await page.getByLabel("Tags").fill("offline, showroom")
+    await page.getByRole("button", { name: "Add field" }).click()
+    await page.getByLabel("Field 1 name").fill("showroom")
+    await page.getByLabel("Field 1 required").check()
+    await page.getByRole("button", { name: "Add field" }).click()
+    await page.getByLabel("Field 2 name").fill("minutes")
+    await page.getByLabel("Field 2 type").selectOption("integer")
+    await page.getByRole("button", { name: "Add field" }).click()
+    await page.getByLabel("Field 3 name").fill("interest")
+    await page.getByLabel("Field 3 type").selectOption("enum")
+    await page.getByLabel("Field 3 values").fill("sofas, kitchens")
+    await h.screenshot("10-template-new")
+    await page.getByRole("button", { name: "Create template" }).click()
+    await page.waitForURL((u) => u.pathname === "/templates/VisitedShowroom")
+
+    // Assign it to the customer.
+    await page.goto(`/customers/${customerId}/assign`)
+    await page.getByLabel("What happened").selectOption("VisitedShowroom")
+    const fields = page.getByTestId("assign-custom-fields")
+    await fields.getByLabel(/Showroom/).fill("Riverside")
+    await fields.getByLabel(/Minutes/).fill("45")
+    await fields.getByLabel(/Interest/).selectOption("kitchens")
+    await h.screenshot("12-assign")
+    await page.getByTestId("record-action").click()
+    await page.waitForURL((u) => u.pathname === `/customers/${customerId}`)
+    const top = page.getByTestId("action-row").first()
+    await top.waitFor()
+    expect(await top.getAttribute("data-template")).toBe("VisitedShowroom")
+    await h.screenshot("13-feed-after-assign")
+
+    // Now the template is in use: the evolution rule refuses a field's type change, and says why.
+    await page.goto("/templates/VisitedShowroom")
+    await page.getByLabel("Field 2 type").selectOption("string")
+    await page.getByRole("button", { name: "Save changes" }).click()
+    const refusal = page.getByTestId("template-error")
+    await refusal.waitFor()
+    expect(await refusal.textContent()).toMatch(/minutes/)
+    await h.screenshot("11-template-refused")
+    // Gaining an optional field is allowed.
+    await page.getByLabel("Field 2 type").selectOption("integer")
+    await page.getByRole("button", { name: "Add field" }).click()
+    await page.getByLabel("Field 4 name").fill("advisor")
+    await page.getByRole("button", { name: "Save changes" }).click()
+    await page.getByText("Saved.").waitFor()
+  })
+
+  it("records a staff correction of the profile and shows it in the feed without a reload", async () => {
+    const { page } = h
+    await page.goto(`/customers/${customerId}`)
+    await page.getByRole("tab", { name: "Profile" }).click()
+    await page.getByTestId("personal-data").waitFor()
+    await page.getByTestId("personal-data").getByRole("button", { name: "Edit" }).click()
+    await page.getByLabel("City").fill("Lisbon")
+    await page.getByLabel("Reason for the correction").fill("Customer moved")
+    await page.getByRole("button", { name: "Save correction" }).click()
+    await page.getByTestId("personal-data").getByText("Lisbon").waitFor()
+    await h.screenshot("14-profile")
+    await page.getByRole("tab", { name: "Activity" }).click()
+    const top = page.getByTestId("action-row").first()
+    await top.waitFor()
+    await page.waitForFunction(
+      () =>
+        document.querySelector("[data-testid=action-row]")?.getAttribute("data-template") ===
+        "ProfileCorrected",
+    )
+    expect(await top.getAttribute("data-template")).toBe("ProfileCorrected")
+  })
+
+  it("hides the feed from a role without “view actions”", async () => {
+    const { page } = h
+    // An admin makes the role and the user in the app.
+    await page.getByRole("link", { name: "Roles" }).click()
+    await page.getByRole("button", { name: "New role" }).click()
+    await page.getByLabel("Name").fill("profiles-only")
+    await page.getByLabel("Description").fill("Edits profiles, sees no actions.")
+    await page.getByLabel(/actions\.view/).uncheck()
+    await page.getByLabel(/customers\.edit/).check()
+    await page.getByRole("button", { name: "Create role" }).click()
+    await page.getByRole("heading", { name: /profiles-only/ }).waitFor()
+    await h.screenshot("15-roles")
+    await page.getByRole("link", { name: "Staff" }).click()
+    await page.getByRole("button", { name: "Add staff user" }).click()
+    await page.getByLabel("Name").fill("Profile Clerk")
+    await page.getByLabel("Email").fill("clerk@example.com")
+    await page.getByLabel("Role", { exact: true }).selectOption("profiles-only")
+    await page.getByLabel("Password").fill("clerk-password-1")
+    await page.getByRole("button", { name: "Add", exact: true }).click()
+    await page.getByRole("button", { name: "Done" }).click()
+    await page.getByRole("cell", { name: "clerk@example.com" }).waitFor()
+
+    // The API itself refuses the feed to that user…
+    const clerkApi = await signedInClient(h.url, "clerk@example.com", "clerk-password-1")
+    await expect(
+      clerkApi.actions.feed.query({ customer: { id: customerId }, limit: 1 }),
+    ).rejects.toThrow(/actions\.view/)
+    // …and the app shows neither the feed nor the Actions page.
+    const clerk = await h.newPage()
+    try {
+      const p = clerk.page
+      await signInThroughUi(p, "clerk@example.com", "clerk-password-1")
+      expect(await p.getByRole("link", { name: "Actions" }).count()).toBe(0)
+      await p.goto(`/customers/${customerId}`)
+      // Either the profile without its feed, or (when reading profiles needs the permission
+      // too) a plain "not available" — never the actions.
+      await p.getByTestId("no-feed").or(p.getByText("Not available for your role")).waitFor()
+      expect(await p.getByTestId("feed").count()).toBe(0)
+      expect(await p.getByTestId("action-row").count()).toBe(0)
+      await h.screenshot("16-no-feed-role", p)
+      await p.goto("/actions")
+      await p.getByText("Not available for your role").waitFor()
+    } finally {
+      await clerk.context.close()
+    }
+  })
+
+  it("shows the configuration and administration screens", async () => {
+    const { page } = h
+    await page.getByRole("link", { name: "Touchpoints" }).click()
+    await page.getByTestId("channel-tree").getByText("Moscow").waitFor()
+    await h.screenshot("17-touchpoints")
+    await page.getByRole("link", { name: "Brands & settings" }).click()
+    await page.getByTestId("settings").waitFor()
+    await h.screenshot("18-brands")
+    await page.getByRole("link", { name: "Staff" }).click()
+    await page.getByRole("cell", { name: "clerk@example.com" }).waitFor()
+    await h.screenshot("19-staff")
+    await page.getByRole("link", { name: "API keys" }).click()
+    await page.getByRole("button", { name: "Create key" }).click()
+    await page.getByLabel("Name").fill("checkout-service")
+    await page.getByRole("button", { name: "Create", exact: true }).click()
+    expect((await page.getByTestId("new-api-key").textContent())?.length).toBeGreaterThan(20)
+    await page.getByRole("button", { name: "Done" }).click()
+    await page.getByRole("cell", { name: "checkout-service" }).waitFor()
+    await h.screenshot("20-api-keys")
+    await page.getByRole("link", { name: "Audit log" }).click()
+    await page.getByText("apiKeys.create").first().waitFor()
+    await h.screenshot("21-audit")
+  })
+})

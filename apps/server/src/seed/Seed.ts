@@ -1,0 +1,323 @@
+import { Catalog, type RecordActionInput } from "@actionlog/domain"
+import { Effect } from "effect"
+import {
+  ActionStore,
+  AuditLog,
+  Brands,
+  Channels,
+  Customers,
+  Database,
+  Settings,
+  StaffUsers,
+  Templates,
+  Touchpoints,
+} from "@actionlog/store"
+import type { Actor } from "@actionlog/store"
+import * as Demo from "./DemoData"
+import { producerDemo } from "./producerDemo"
+
+/** The demo admin made on an empty database (printed at start; used by browser tests). */
+export const demoAdmin = { email: "admin@example.com", password: "actionlog-demo" } as const
+
+export interface SeedResult {
+  readonly email: string
+  readonly password: string
+  readonly customers: number
+  readonly actions: number
+  readonly rejected: number
+}
+
+const seedActor: Actor = { kind: "system", id: null, label: "seed" }
+const DAY = 24 * 3600 * 1000
+
+type Input = RecordActionInput.RecordActionInput
+
+/** Months of plausible history for one customer, oldest first. */
+const history = (
+  r: () => number,
+  customer: { id: string; email: string },
+  index: number,
+  now: number,
+): Array<Input> => {
+  const items: Array<Input> = []
+  const start = now - (30 + Math.floor(r() * 150)) * DAY
+  let t = start
+  const at = () => new Date(Math.min(t, now - 60_000)).toISOString()
+  const step = (maxHours: number) => (t += Math.floor(r() * maxHours * 3600 * 1000) + 60_000)
+  const web = r() < 0.7 ? "northwind-web" : "southwind-web"
+  const add = (template: string, payload: Record<string, unknown>, touchpoint?: string) =>
+    items.push({
+      customer: { id: customer.id },
+      template,
+      occurredAt: at(),
+      ...(touchpoint === undefined ? {} : { touchpoint: { externalId: touchpoint } }),
+      transactionId: `seed-${index}-${items.length}`,
+      payload,
+    } as unknown as Input)
+
+  add(
+    "CustomerRegistered",
+    { method: "email", identifiers: [{ kind: "email", value: customer.email }] },
+    web,
+  )
+  step(2)
+  add(
+    "MessageSent",
+    {
+      message: {
+        campaignId: "loyalty-welcome",
+        messageId: "loyalty-welcome-email-1",
+        channel: "email",
+      },
+    },
+    "esp",
+  )
+  step(1)
+  add(
+    "MessageDelivered",
+    {
+      message: {
+        campaignId: "loyalty-welcome",
+        messageId: "loyalty-welcome-email-1",
+        channel: "email",
+      },
+    },
+    "esp",
+  )
+  const sessions = 3 + Math.floor(r() * 8)
+  for (let s = 0; s < sessions; s++) {
+    if (t >= now - DAY) break
+    step(24 * 9)
+    add(
+      "CustomerSignedIn",
+      { method: r() < 0.8 ? "password" : "oneTimeCode" },
+      r() < 0.6 ? web : "northwind-ios",
+    )
+    const views = 1 + Math.floor(r() * 4)
+    for (let v = 0; v < views; v++) {
+      step(0.2)
+      const p = Demo.product(r)
+      if (r() < 0.3) add("CategoryViewed", { categoryId: p.categoryId, name: p.categoryId }, web)
+      add("ProductViewed", { product: p }, web)
+    }
+    if (r() < 0.5) {
+      step(0.1)
+      const p = Demo.product(r)
+      add(
+        "ProductListChanged",
+        {
+          list: r() < 0.8 ? "cart" : "wishlist",
+          op: "add",
+          items: [{ productId: p.productId, quantity: 1, price: p.price }],
+        },
+        web,
+      )
+    }
+    if (r() < 0.35) {
+      const orderId = `A-${1000 + index * 20 + s}`
+      step(0.1)
+      add("OrderPlaced", { order: Demo.order(r, orderId, "placed") }, web)
+      step(0.05)
+      const paid = Demo.order(rngFor(orderId), orderId, "paid")
+      add("OrderPaid", { order: paid, payment: { method: "card", amount: paid.totals.total } }, web)
+      step(20)
+      add("OrderStatusChanged", {
+        order: { ...paid, status: "shipped" },
+        status: "shipped",
+        previousStatus: "paid",
+      })
+      step(60)
+      add("OrderStatusChanged", {
+        order: { ...paid, status: "delivered" },
+        status: "delivered",
+        previousStatus: "shipped",
+      })
+      step(1)
+      add("BonusPointsChanged", {
+        delta: Math.round(paid.totals.total),
+        balanceAfter: Math.round(paid.totals.total) * (s + 1),
+        reason: "order",
+        orderId,
+      })
+    }
+    if (r() < 0.4) {
+      const m = Demo.message(r)
+      step(48)
+      add("MessageSent", { message: m }, "esp")
+      step(0.5)
+      add("MessageDelivered", { message: m }, "esp")
+      if (r() < 0.6) {
+        step(6)
+        add("MessageOpened", { message: m }, "esp")
+        if (r() < 0.4) {
+          step(0.1)
+          add(
+            "MessageClicked",
+            { message: m, url: `https://northwind.example.com/${m.campaignId}` },
+            "esp",
+          )
+        }
+      }
+    }
+    if (r() < 0.15) {
+      step(24)
+      items.push({
+        customer: { id: customer.id },
+        template: "StoreVisit",
+        occurredAt: at(),
+        touchpoint: { externalId: r() < 0.5 ? "store-tverskaya" : "store-nevsky" },
+        transactionId: `seed-${index}-${items.length}`,
+        customFields: {
+          visitId: `visit-${index}-${s}`,
+          minutes: 5 + Math.floor(r() * 40),
+          zone: "fitting",
+        },
+      } as unknown as Input)
+    }
+  }
+  return items
+}
+
+const rngFor = (key: string) => {
+  let h = 0
+  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0
+  return Demo.rng(h)
+}
+
+/**
+ * Loads the demo project when the database holds no customers and no staff; otherwise does
+ * nothing and returns null. Everything goes through the store services, so it is all valid.
+ */
+export const seedIfEmpty = (
+  log: (line: string) => void,
+  options: { readonly customers?: number } = {},
+) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const staff = yield* StaffUsers
+    const [row] = yield* db.query<{ n: number }>("SELECT COUNT(*) AS n FROM customers")
+    if ((row?.n ?? 0) > 0 || (yield* staff.count) > 0) return null
+    log("Empty database: loading demo data…")
+    const now = Date.now()
+    const r = Demo.rng(20260301)
+    const audit = yield* AuditLog
+    const brands = yield* Brands
+    const channels = yield* Channels
+    const touchpoints = yield* Touchpoints
+    const templates = yield* Templates
+    const settings = yield* Settings
+    const customers = yield* Customers
+    const store = yield* ActionStore
+    const note = (action: string, targetType: string, targetId: string | null, changes: unknown) =>
+      audit.append({ actor: seedActor, ip: null, action, targetType, targetId, changes })
+
+    const admin = yield* db.transaction(
+      Effect.gen(function* () {
+        for (const b of Demo.brands) {
+          yield* brands.create(b as never)
+          yield* note("brands.create", "brand", b.id, { after: b })
+        }
+        const channelIds = new Map<string, string>()
+        for (const [externalId, name, parent] of Demo.channels) {
+          const parentId = parent === null ? undefined : channelIds.get(parent)
+          const c = yield* channels.create({
+            externalId,
+            name,
+            ...(parentId === undefined ? {} : { parentId: parentId as never }),
+          })
+          channelIds.set(externalId, c.id)
+          yield* note("channels.create", "channel", c.id, { after: c })
+        }
+        for (const [externalId, name, kind, channel, brand] of Demo.touchpoints) {
+          const tp = yield* touchpoints.create({
+            externalId,
+            name,
+            kind,
+            channelId: channelIds.get(channel)! as never,
+            ...(brand === undefined ? {} : { brandId: brand as never }),
+          })
+          yield* note("touchpoints.create", "touchpoint", tp.id, { after: tp })
+        }
+        const template = yield* templates.create(Demo.customTemplate as never)
+        yield* note("templates.create", "template", template.systemName, { after: template })
+        const web = yield* touchpoints.getByExternalId("northwind-web")
+        const before = yield* settings.get
+        const after = yield* settings.update({
+          defaultBrandId: "northwind" as never,
+          defaultTouchpointId: web.id,
+        })
+        yield* note("settings.update", "settings", null, { before, after })
+        const user = yield* staff.create({ ...demoAdmin, name: "Demo Admin", role: "admin" })
+        yield* note("staff.create", "staff", user.id, { email: user.email, role: user.role })
+        return user
+      }),
+    )
+    void admin
+
+    const people = Demo.makeCustomers(options.customers ?? 40, r)
+    const created: Array<{ id: string; email: string }> = []
+    yield* db.transaction(
+      Effect.forEach(people, (p) =>
+        customers
+          .create({
+            identifiers: [
+              { kind: "email", value: p.email },
+              { kind: "phone", value: p.phone },
+              { kind: "websiteId", value: p.websiteId },
+            ],
+            personal: { firstName: p.firstName, lastName: p.lastName, city: p.city },
+            tags: p.tags,
+          })
+          .pipe(Effect.tap((c) => Effect.sync(() => created.push({ id: c.id, email: p.email })))),
+      ),
+    )
+
+    const items: Array<Input> = created.flatMap((c, i) => history(r, c, i, now))
+    // Every built-in template appears at least once (the catalog's example payloads).
+    const used = new Set(items.map((i) => i.template as string))
+    for (const t of Catalog.listBuiltInTemplates()) {
+      const name = t.definition.systemName as string
+      if (used.has(name)) continue
+      const c = created[Math.floor(r() * created.length)]!
+      items.push({
+        customer: { id: c.id },
+        template: name,
+        occurredAt: new Date(now - Math.floor(r() * 20 * DAY) - 60_000).toISOString(),
+        touchpoint: {
+          externalId:
+            name.startsWith("Message") || name === "UnsubscribeRequested" ? "esp" : "admin-panel",
+        },
+        transactionId: `seed-extra-${name}`,
+        payload: Demo.example(name),
+      } as unknown as Input)
+    }
+    let recorded = 0
+    let rejected = 0
+    const by = { recordedBy: { kind: "system", id: "seed" } as const }
+    for (let i = 0; i < items.length; i += 1000) {
+      const results = yield* store.recordBatch(items.slice(i, i + 1000), by)
+      for (const [k, res] of results.entries()) {
+        if (res.status === "rejected") {
+          rejected++
+          if (rejected <= 5) {
+            log(`  seed: rejected ${items[i + k]?.template}: ${res.tag} ${res.message}`)
+          }
+        } else recorded++
+      }
+    }
+    // Orders, campaigns, promo codes, bonus points, notes and a merge, through the producers.
+    const produced = yield* producerDemo(created, r, now)
+    log(
+      `Producers: ${produced.orders} orders, ${produced.messageEvents} message events, ${produced.codesIssued} codes issued, ${produced.codesRedeemed} redeemed.`,
+    )
+    log(
+      `Demo data: ${created.length} customers, ${recorded} actions, ${Demo.brands.length} brands, ${Demo.touchpoints.length} touchpoints.`,
+    )
+    return {
+      email: demoAdmin.email,
+      password: demoAdmin.password,
+      customers: created.length,
+      actions: recorded,
+      rejected,
+    } satisfies SeedResult
+  })

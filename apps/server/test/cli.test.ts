@@ -1,0 +1,73 @@
+import { execFile } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startServer } from "../src/start"
+import { client, failure } from "./helpers"
+
+const serverDir = join(import.meta.dirname, "..")
+
+let dir: string
+let db: string
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "actionlog-cli-"))
+  db = `file:${join(dir, "cli.db")}`
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const cli = (...args: Array<string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/cli.ts", ...args],
+      { cwd: serverDir, env: { ...process.env, ACTIONLOG_DB_URL: db } },
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+    )
+  })
+
+describe("pnpm actionlog", () => {
+  it("api-key create prints a working key once; revoke stops it; list shows no secret", async () => {
+    const created = await cli("api-key", "create", "--name", "warehouse", "--scopes", "read,ingest")
+    expect(created.code).toBe(0)
+    const key = /^(al_live_\S+)$/m.exec(created.stdout)?.[1]
+    expect(key).toBeDefined()
+    const id = /id ([0-9a-f-]{36})/.exec(created.stdout)?.[1]
+
+    const server = await startServer({ dbUrl: db })
+    try {
+      expect(await client(server.url, { apiKey: key! }).auth.me.query()).toMatchObject({
+        name: "warehouse",
+        scopes: ["read", "ingest"],
+      })
+      const list = await cli("api-key", "list")
+      expect(list.stdout).toContain("warehouse")
+      expect(list.stdout).not.toContain(key!)
+      expect((await cli("api-key", "revoke", id!)).code).toBe(0)
+      expect(
+        (await failure(client(server.url, { apiKey: key! }).auth.me.query())).data.httpStatus,
+      ).toBe(401)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("staff create with a generated password; clear usage errors with exit code 2", async () => {
+    const staff = await cli("staff", "create", "--email", "ops@example.com", "--role", "manager")
+    expect(staff.code).toBe(0)
+    expect(staff.stdout).toMatch(/Password \(shown once\): \S{8,}/)
+
+    const role = await cli("staff", "create", "--email", "x@example.com", "--role", "wizard")
+    expect(role.code).toBe(1)
+    expect(role.stderr).toContain("UnknownRole")
+
+    const scopes = await cli("api-key", "create", "--name", "x", "--scopes", "everything")
+    expect(scopes.code).toBe(2)
+    expect(scopes.stderr).toContain("--scopes: unknown scope(s) everything")
+
+    const unknown = await cli("frobnicate")
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("Unknown command")
+  })
+})

@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { createTRPCUntypedClient, httpLink, TRPCClientError } from "@trpc/client"
+import { createTRPCClient } from "@trpc/client"
+import type { AppRouter } from "@actionlog/api"
+import { ApiKeys, Database, Roles, StaffUsers, type Scope } from "@actionlog/store"
+import { startServer, type RunningServer, type StartOptions } from "../src/start"
+
+export interface TestServer {
+  readonly server: RunningServer
+  readonly url: string
+  readonly dbPath: string
+  /** API keys by name: `ingest`, `read`, `admin`, `all` (every scope), `revoked` (was admin). */
+  readonly keys: Record<"ingest" | "read" | "admin" | "readIngest" | "revoked", string>
+  /** Session cookies: `admin` (role admin), `nobody` (a role with no permissions). */
+  readonly cookies: Record<"admin" | "nobody", string>
+  readonly close: () => Promise<void>
+}
+
+export const adminPassword = "admin-password-1"
+
+/** A real server on a random port over a fresh database file, with keys and sessions. */
+export const startTestServer = async (options: Partial<StartOptions> = {}): Promise<TestServer> => {
+  const dir = mkdtempSync(join(tmpdir(), "actionlog-server-"))
+  const dbPath = join(dir, "test.db")
+  const server = await startServer({ dbUrl: `file:${dbPath}`, ...options })
+  const rt = server.runtime
+  const key = (name: string, scopes: ReadonlyArray<Scope>) =>
+    rt.runPromise(ApiKeys.use((k) => k.create({ name, scopes, createdBy: "test" }))).then((r) => r)
+  const ingest = await key("ingest", ["ingest"])
+  const read = await key("read", ["read"])
+  const admin = await key("admin", ["admin"])
+  const readIngest = await key("read+ingest", ["read", "ingest"])
+  const revoked = await key("revoked", ["admin"])
+  await rt.runPromise(ApiKeys.use((k) => k.revoke(revoked.info.id, "test")))
+  await rt.runPromise(
+    Roles.use((r) => r.create({ name: "nobody", description: "no permissions", permissions: [] })),
+  )
+  await rt.runPromise(
+    StaffUsers.use((s) =>
+      s.create({ email: "root@example.com", name: "Root", role: "admin", password: adminPassword }),
+    ),
+  )
+  await rt.runPromise(
+    StaffUsers.use((s) =>
+      s.create({
+        email: "nobody@example.com",
+        name: "Nobody",
+        role: "nobody",
+        password: adminPassword,
+      }),
+    ),
+  )
+  const url = server.url
+  const cookies = {
+    admin: await signIn(url, "root@example.com", adminPassword),
+    nobody: await signIn(url, "nobody@example.com", adminPassword),
+  }
+  return {
+    server,
+    url,
+    dbPath,
+    keys: {
+      ingest: ingest.key,
+      read: read.key,
+      admin: admin.key,
+      readIngest: readIngest.key,
+      revoked: revoked.key,
+    },
+    cookies,
+    close: async () => {
+      await server.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export const signIn = async (url: string, email: string, password: string): Promise<string> => {
+  const res = await fetch(`${url}/trpc/auth.signIn`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  })
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`)
+  const cookie = res.headers.get("set-cookie")
+  if (cookie === null) throw new Error("no session cookie")
+  return cookie.split(";")[0]!
+}
+
+export type Credentials = { readonly apiKey: string } | { readonly cookie: string } | null
+
+const headersFor = (credentials: Credentials): Record<string, string> =>
+  credentials === null
+    ? {}
+    : "apiKey" in credentials
+      ? { authorization: `Bearer ${credentials.apiKey}` }
+      : { cookie: credentials.cookie }
+
+/** The typed client, as another team would use it (here with a key or a staff cookie). */
+export const client = (url: string, credentials: Credentials) =>
+  createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${url}/trpc`, headers: () => headersFor(credentials) })],
+  })
+
+/** Calls any procedure by path (for table-driven tests over the router). */
+export const untyped = (url: string, credentials: Credentials) =>
+  createTRPCUntypedClient({
+    links: [httpLink({ url: `${url}/trpc`, headers: () => headersFor(credentials) })],
+  })
+
+export interface ErrorData {
+  readonly code: string
+  readonly httpStatus: number
+  readonly tag: string
+  readonly fieldPath: ReadonlyArray<string | number> | null
+}
+
+/** The settled error of a call, with its `data` (tag, field path, status). */
+export const failure = async (
+  promise: Promise<unknown>,
+): Promise<{ message: string; data: ErrorData }> => {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof TRPCClientError) {
+      return { message: error.message, data: error.data as ErrorData }
+    }
+    throw error
+  }
+  throw new Error("expected the call to fail, it succeeded")
+}
+
+/** Every row of every table (small test databases): equal snapshots = nothing changed. */
+export const snapshot = async (server: RunningServer): Promise<string> => {
+  const run = <A>(sql: string) => server.runtime.runPromise(Database.use((db) => db.query<A>(sql)))
+  const tables = await run<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  )
+  const out: Record<string, unknown> = {}
+  for (const { name } of tables) out[name] = await run(`SELECT * FROM "${name}"`)
+  return JSON.stringify(out)
+}

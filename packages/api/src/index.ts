@@ -1,0 +1,10 @@
+export { appRouter } from "./router"
+export type { AppRouter } from "./router"
+export { makeCreateContext, sessionCookieName, RequestInfo, createCallerFactory } from "./trpc"
+export type { ApiMetrics, AuthRule, Context, ContextOptions, Meta, RequestLike } from "./trpc"
+export type { ApiServices } from "./services"
+export { codeForTag, errorDetails, fromCause } from "./errors"
+export type { ErrorDetails, FieldPath } from "./errors"
+export { actorOf } from "./Audit"
+// Segment-compatible tracking API (issue 8).
+export * as Tracking from "./tracking/index"

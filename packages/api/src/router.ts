@@ -1,0 +1,62 @@
+import { actionsRouter } from "./routers/actions"
+import { campaignsRouter } from "./routers/campaigns"
+import { notesRouter } from "./routers/notes"
+import { ordersRouter } from "./routers/orders"
+import { profilesRouter } from "./routers/profiles"
+import { promoCodesRouter } from "./routers/promoCodes"
+import { rewardsRouter } from "./routers/rewards"
+import { tagsRouter } from "./routers/tags"
+import { apiKeysRouter } from "./routers/apiKeys"
+import { auditRouter } from "./routers/audit"
+import { authRouter } from "./routers/auth"
+import { brandsRouter } from "./routers/brands"
+import { channelsRouter } from "./routers/channels"
+import { customersRouter } from "./routers/customers"
+import { erasureRouter } from "./routers/erasure"
+import { exportsRouter } from "./routers/exports"
+import { healthRouter } from "./routers/health"
+import { liveRouter } from "./routers/live"
+import { rolesRouter } from "./routers/roles"
+import { segmentsRouter } from "./routers/segments"
+import { settingsRouter } from "./routers/settings"
+import { staffRouter } from "./routers/staff"
+import { statsRouter } from "./routers/stats"
+import { templatesRouter } from "./routers/templates"
+import { touchpointsRouter } from "./routers/touchpoints"
+import { router } from "./trpc"
+import { trackingRouter } from "./tracking/router"
+
+// One router per audience; later issues add theirs next to these.
+export const appRouter = router({
+  // Producers (issue 5): docs/producers.md.
+  orders: ordersRouter,
+  campaigns: campaignsRouter,
+  promoCodes: promoCodesRouter,
+  rewards: rewardsRouter,
+  profiles: profilesRouter,
+  notes: notesRouter,
+  tags: tagsRouter,
+  health: healthRouter,
+  actions: actionsRouter,
+  customers: customersRouter,
+  templates: templatesRouter,
+  touchpoints: touchpointsRouter,
+  channels: channelsRouter,
+  brands: brandsRouter,
+  settings: settingsRouter,
+  auth: authRouter,
+  apiKeys: apiKeysRouter,
+  staff: staffRouter,
+  roles: rolesRouter,
+  audit: auditRouter,
+  // Issue 7: data capabilities.
+  erasure: erasureRouter,
+  exports: exportsRouter,
+  segments: segmentsRouter,
+  stats: statsRouter,
+  live: liveRouter,
+  // Issue 8: Segment-compatible tracking API settings (docs/tracking.md).
+  tracking: trackingRouter,
+})
+
+export type AppRouter = typeof appRouter

@@ -1,0 +1,132 @@
+import { Effect, Schema } from "effect"
+import { Customer, Ids, ProfileDiff, Registry } from "@actionlog/domain"
+import { Customers } from "@actionlog/store"
+import { audited } from "../Audit"
+import { input } from "../schemas"
+import { procedure, router, run } from "../trpc"
+
+const read = () => procedure.requires({ scope: "read", permission: "actions.view" })
+// Keys with `ingest` write customers for other teams' services; staff need `customers.edit`.
+const write = () => procedure.requires({ scope: "ingest", permission: "customers.edit" })
+
+const Tag = Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(100)))
+
+const ProfileInput = {
+  identifiers: Schema.optional(
+    Schema.Array(Customer.CustomerIdentifier).pipe(Schema.check(Schema.isMaxLength(50))),
+  ),
+  personal: Schema.optional(Customer.PersonalData),
+  subscriptions: Schema.optional(
+    Schema.Array(Customer.Subscription).pipe(Schema.check(Schema.isMaxLength(200))),
+  ),
+  tags: Schema.optional(Schema.Array(Tag).pipe(Schema.check(Schema.isMaxLength(200)))),
+  customFields: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+}
+
+// Customer audit entries name the changed fields, not their values: the values are in the
+// customer's ProfileEdited / ProfileCorrected action, which erasure removes with the profile,
+// while the append-only audit log keeps no personal data.
+const changedFields = (
+  before: ProfileDiff.ComparableProfile,
+  after: ProfileDiff.ComparableProfile,
+) => ProfileDiff.diffProfiles(before, after).map((c) => c.field)
+
+export const customersRouter = router({
+  create: write()
+    .input(input(Schema.Struct(ProfileInput)))
+    .mutation(({ ctx, input }) =>
+      run(
+        ctx,
+        Customers.use((c) =>
+          audited(c.create(input), (profile) => ({
+            action: "customers.create",
+            targetType: "customer",
+            targetId: profile.id as string,
+            changes: { fields: changedFields({}, profile) },
+          })),
+        ),
+      ),
+    ),
+
+  get: read()
+    .input(input(Schema.Struct({ id: Ids.CustomerId })))
+    .query(({ ctx, input }) =>
+      run(
+        ctx,
+        Customers.use((c) => c.get(input.id)),
+      ),
+    ),
+
+  findByIdentifier: read()
+    .input(input(Customer.CustomerIdentifier))
+    .query(({ ctx, input }) =>
+      run(
+        ctx,
+        Customers.use((c) => c.findByIdentifier(input)),
+      ),
+    ),
+
+  /** Customers whose name or any identifier starts with `query`. */
+  search: read()
+    .input(
+      input(
+        Schema.Struct({
+          query: Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(200))),
+          limit: Schema.optional(
+            Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 100 }))),
+          ),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) =>
+      run(
+        ctx,
+        Customers.use((c) => c.search(input.query, { limit: input.limit })),
+      ),
+    ),
+
+  /**
+   * Changes the profile. Through an API key it is the customer's own edit (`ProfileEdited`);
+   * by staff it is a correction (`ProfileCorrected`, with `reason`). The diff is recorded as
+   * an action and, for every edit, in the audit log — all in one transaction.
+   */
+  edit: write()
+    .input(
+      input(
+        Schema.Struct({
+          id: Ids.CustomerId,
+          changes: Schema.Struct(ProfileInput),
+          reason: Schema.optional(Schema.String.pipe(Schema.check(Schema.isMaxLength(500)))),
+          touchpoint: Schema.optional(Registry.TouchpointRef),
+        }),
+      ),
+    )
+    .mutation(({ ctx, input }) =>
+      run(
+        ctx,
+        Effect.gen(function* () {
+          const customers = yield* Customers
+          const before = yield* customers.get(input.id)
+          const staff = ctx.caller.kind === "staff"
+          return yield* audited(
+            customers.update(input.id, input.changes, {
+              by: staff ? "staff" : "customer",
+              reason: input.reason,
+              recordedBy: { kind: ctx.caller.kind, id: ctx.caller.id },
+              touchpoint: input.touchpoint,
+            }),
+            (result) => ({
+              action: "customers.edit",
+              targetType: "customer",
+              targetId: input.id as string,
+              changes: {
+                fields: changedFields(before, result.profile),
+                actionId: result.actionId ?? null,
+                reason: input.reason ?? null,
+              },
+            }),
+          )
+        }),
+      ),
+    ),
+})

@@ -1,0 +1,89 @@
+import { Effect, Schema } from "effect"
+import { Errors, Ids, Time } from "@actionlog/domain"
+import { Exports } from "@actionlog/store"
+import { audited } from "../Audit"
+import { input } from "../schemas"
+import { procedure, router, run } from "../trpc"
+
+// Exports carry personal data: API keys need `read`, staff the `export` permission.
+const exporter = () => procedure.requires({ scope: "read", permission: "export" })
+
+const List = <S extends Schema.Top>(s: S) =>
+  Schema.optional(Schema.Array(s).pipe(Schema.check(Schema.isMaxLength(1000))))
+
+/** `"<recordedAt>.<seq>"`: where the next page starts. */
+const Cursor = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^\d{1,16}\.\d{1,16}$/, { expected: "a cursor from `next`" })),
+)
+
+export const exportsRouter = router({
+  /** One customer's complete data (profile and every action): a data-access request. Audited. */
+  customer: exporter()
+    .input(input(Schema.Struct({ customerId: Ids.CustomerId })))
+    .query(({ ctx, input }) =>
+      run(
+        ctx,
+        audited(
+          Exports.use((e) => e.customer(input.customerId)),
+          (r) => ({
+            action: "exports.customer",
+            targetType: "customer",
+            targetId: input.customerId as string,
+            changes: { actions: r.actions.length },
+          }),
+        ),
+      ),
+    ),
+
+  /**
+   * One page of every action recorded in `[since, till)` (ISO date-times), in recorded order,
+   * optionally by template, channel (with sub-channels) and brand. For large windows use the
+   * streaming NDJSON endpoint `GET /export/actions` (docs/import-export.md).
+   */
+  actions: exporter()
+    .input(
+      input(
+        Schema.Struct({
+          since: Time.IsoDateTime,
+          till: Time.IsoDateTime,
+          templates: List(Ids.TemplateName),
+          channels: List(Ids.ChannelId),
+          brands: List(Ids.BrandId),
+          cursor: Schema.optional(Cursor),
+          limit: Schema.optional(
+            Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 5000 }))),
+          ),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) =>
+      run(
+        ctx,
+        Effect.gen(function* () {
+          const since = Time.parseIsoTime(input.since)
+          const till = Time.parseIsoTime(input.till)
+          if (since === undefined || till === undefined) {
+            return yield* new Errors.InvalidFilter({ field: "since", reason: "not a date-time" })
+          }
+          const [r, s] = input.cursor?.split(".").map(Number) ?? []
+          const page = yield* Exports.use((e) =>
+            e.actionsPage(
+              {
+                since,
+                till,
+                templates: input.templates,
+                channels: input.channels,
+                brands: input.brands,
+              },
+              r === undefined || s === undefined ? undefined : { recordedAt: r, seq: s },
+              input.limit ?? 1000,
+            ),
+          )
+          return {
+            items: page.items,
+            next: page.next === undefined ? null : `${page.next.recordedAt}.${page.next.seq}`,
+          }
+        }),
+      ),
+    ),
+})

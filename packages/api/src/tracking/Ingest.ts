@@ -1,0 +1,665 @@
+/**
+ * Applies Segment calls to actionlog: identities are linked first (userId + anonymousId on one
+ * customer), then aliases, then every track / page / screen / group call is recorded in ONE
+ * `recordBatch` (transaction id = `segment:<messageId>`, so a library's retry is answered
+ * "already processed"), then identify calls become profile edits. Each call gets its own
+ * outcome; a bad call never stops the good ones.
+ */
+import { Clock, Effect, Result } from "effect"
+import {
+  Customer,
+  Errors,
+  Template,
+  Tracking,
+  type Ids,
+  type RecordActionInput,
+  type Registry,
+} from "@actionlog/domain"
+import {
+  ActionStore,
+  Channels,
+  Customers,
+  Database,
+  Templates,
+  Touchpoints,
+  type ApiKeyPrincipal,
+  type DatabaseError,
+  type RecordedBy,
+} from "@actionlog/store"
+import * as Config from "./TrackingConfig"
+
+type Json = Record<string, unknown>
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
+
+export type Outcome =
+  | { readonly status: "recorded"; readonly actionId?: string | undefined }
+  | { readonly status: "alreadyProcessed"; readonly actionId?: string | undefined }
+  /** An identify / alias that changed nothing. */
+  | { readonly status: "unchanged" }
+  | {
+      readonly status: "rejected"
+      readonly tag: string
+      readonly message: string
+      readonly path?: ReadonlyArray<string | number> | undefined
+    }
+
+export interface IngestInput {
+  readonly principal: ApiKeyPrincipal
+  /** Calls in request order; `type` is the endpoint's type or the call's own. */
+  readonly calls: ReadonlyArray<{ readonly type: string; readonly message: unknown }>
+  readonly receivedAt: number
+  /** The batch envelope's `sentAt` / `context` (apply to calls that lack their own). */
+  readonly sentAt?: unknown
+  readonly context?: unknown
+}
+
+type ActionType = "track" | "page" | "screen" | "group"
+
+interface Parsed {
+  readonly index: number
+  readonly type: Tracking.MessageType
+  readonly message: Json
+  readonly messageId: string | undefined
+  readonly userId: string | undefined
+  readonly anonymousId: string | undefined
+  readonly occurredAt: number
+  readonly context: Json
+  readonly source: Tracking.TrackingSource
+}
+
+const reject = (
+  error: { readonly _tag: string; readonly message: string },
+  path?: ReadonlyArray<string | number>,
+): Outcome => {
+  const own = (error as { readonly path?: unknown }).path
+  return {
+    status: "rejected",
+    tag: error["_tag"],
+    message: error.message,
+    path: Array.isArray(own) ? (own as Array<string | number>) : path,
+  }
+}
+
+const invalid = (path: ReadonlyArray<string | number>, reason: string): Outcome =>
+  reject(Errors.InvalidPayload.at(path, reason))
+
+/** Templates the tracking API creates for calls that are not `track` events. */
+const fixedTemplates: Record<Exclude<ActionType, "track">, { name: string; display: string }> = {
+  page: { name: "PageViewed", display: "Page viewed" },
+  screen: { name: "ScreenViewed", display: "Screen viewed" },
+  group: { name: "GroupAssociated", display: "Group associated" },
+}
+
+const touchpointNames: Record<
+  Tracking.TrackingSource,
+  { name: string; kind: Registry.TouchpointKind }
+> = {
+  website: { name: "Website (tracking API)", kind: "website" },
+  mobileApp: { name: "Mobile app (tracking API)", kind: "mobileApp" },
+  server: { name: "Server (tracking API)", kind: "api" },
+}
+
+/** Validate the envelope of one call (pure). */
+const parse = (index: number, type: string, raw: unknown, input: IngestInput): Parsed | Outcome => {
+  if (!isObject(raw)) return invalid([], "each call must be a JSON object")
+  if (!(Tracking.messageTypes as ReadonlyArray<string>).includes(type)) {
+    return invalid(
+      ["type"],
+      `unknown call type "${type}"; expected one of ${Tracking.messageTypes.join(", ")}`,
+    )
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(raw))
+  if (bytes > Tracking.MAX_EVENT_BYTES) {
+    return {
+      status: "rejected",
+      tag: "EventTooLarge",
+      message: `The call is ${bytes} bytes; the limit is ${Tracking.MAX_EVENT_BYTES} bytes (32 KB) per call`,
+    }
+  }
+  const userId = Tracking.idOf(raw["userId"])
+  const anonymousId = Tracking.idOf(raw["anonymousId"])
+  if (raw["userId"] !== undefined && raw["userId"] !== null && userId === undefined)
+    return invalid(["userId"], "must be a non-empty string of at most 320 characters")
+  if (raw["anonymousId"] !== undefined && raw["anonymousId"] !== null && anonymousId === undefined)
+    return invalid(["anonymousId"], "must be a non-empty string of at most 320 characters")
+  if (type === "alias") {
+    if (userId === undefined) return invalid(["userId"], "alias needs the new userId")
+    if (Tracking.idOf(raw["previousId"]) === undefined)
+      return invalid(["previousId"], "alias needs the previousId")
+  } else if (userId === undefined && anonymousId === undefined) {
+    return invalid(["userId"], "userId or anonymousId is required")
+  }
+  if (type === "track" && (typeof raw["event"] !== "string" || raw["event"].trim() === ""))
+    return invalid(["event"], "track needs the event name")
+  if (type === "group" && Tracking.idOf(raw["groupId"]) === undefined)
+    return invalid(["groupId"], "group needs the groupId")
+  for (const field of ["properties", "traits", "context"]) {
+    const v = raw[field]
+    if (v !== undefined && v !== null && !isObject(v))
+      return invalid([field], "must be a JSON object")
+  }
+  const time = Tracking.eventTime(raw, input.receivedAt, input.sentAt)
+  if (Result.isFailure(time)) return reject(time.failure)
+  const context = {
+    ...(isObject(input.context) ? input.context : {}),
+    ...(isObject(raw["context"]) ? raw["context"] : {}),
+  }
+  const messageId = Tracking.idOf(raw["messageId"])
+  return {
+    index,
+    type: type as Tracking.MessageType,
+    message: raw,
+    messageId: messageId === undefined ? undefined : messageId.slice(0, 190),
+    userId,
+    anonymousId,
+    occurredAt: time.success,
+    context,
+    source: Tracking.sourceOf(context),
+  }
+}
+
+const objectOf = (v: unknown): Json => (isObject(v) ? v : {})
+
+/** What a non-identify call records: its template name (or event name) and properties. */
+const actionShape = (p: Parsed): { readonly event: string; readonly properties: Json } => {
+  const m = p.message
+  switch (p.type as ActionType) {
+    case "track":
+      return { event: (m["event"] as string).trim(), properties: objectOf(m["properties"]) }
+    case "page":
+    case "screen": {
+      const props = objectOf(m["properties"])
+      const page = objectOf(p.context["page"])
+      return {
+        event: fixedTemplates[p.type as "page"].name,
+        properties: {
+          ...(typeof m["name"] === "string" ? { name: m["name"] } : {}),
+          ...(typeof m["category"] === "string" ? { category: m["category"] } : {}),
+          // analytics.js puts url/path/title in properties; other libraries only in context.
+          ...(p.type === "page" && typeof page["url"] === "string" ? { url: page["url"] } : {}),
+          ...props,
+        },
+      }
+    }
+    case "group":
+      return {
+        event: fixedTemplates.group.name,
+        properties: { groupId: Tracking.idOf(m["groupId"]), ...objectOf(m["traits"]) },
+      }
+  }
+}
+
+const customerRef = (p: { userId?: string | undefined; anonymousId?: string | undefined }) =>
+  p.userId !== undefined
+    ? { identifier: { kind: Tracking.USER_ID_KIND, value: p.userId } }
+    : { identifier: { kind: Tracking.ANONYMOUS_ID_KIND, value: p.anonymousId! } }
+
+export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput) {
+  const db = yield* Database
+  const customers = yield* Customers
+  const outcomes: Array<Outcome | undefined> = input.calls.map(() => undefined)
+  const parsed: Array<Parsed> = []
+  input.calls.forEach((c, i) => {
+    const r = parse(i, c.type, c.message, input)
+    if ("status" in r) outcomes[i] = r
+    else parsed.push(r)
+  })
+  if (parsed.length === 0) return outcomes as ReadonlyArray<Outcome>
+
+  const recordedBy: RecordedBy = { kind: "apiKey", id: input.principal.id }
+  const brand = yield* Config.sourceBrand(input.principal.id)
+  yield* ensureTouchpoints(new Set(parsed.map((p) => p.source)))
+
+  yield* linkIdentities(parsed.filter((p) => p.type !== "alias"))
+
+  for (const p of parsed) {
+    if (p.type === "alias") outcomes[p.index] = yield* applyAlias(p, recordedBy)
+  }
+
+  const actionCalls = parsed.filter(
+    (p) => p.type === "track" || p.type === "page" || p.type === "screen" || p.type === "group",
+  )
+  if (actionCalls.length > 0) {
+    const planned = yield* planActions(actionCalls)
+    const inputs: Array<RecordActionInput.RecordActionInput> = []
+    const owners: Array<number> = []
+    for (const [i, p] of actionCalls.entries()) {
+      const plan = planned[i]!
+      if ("status" in plan) {
+        outcomes[p.index] = plan
+        continue
+      }
+      inputs.push({
+        customer: customerRef(p),
+        createCustomer: true,
+        template: plan.template as Ids.TemplateName,
+        occurredAt: new Date(p.occurredAt).toISOString(),
+        touchpoint: { externalId: Tracking.touchpointExternalIds[p.source] },
+        ...(brand === undefined ? {} : { brand }),
+        ...(p.messageId === undefined
+          ? {}
+          : { transactionId: `segment:${p.messageId}` as Ids.TransactionId }),
+        payload: plan.payload,
+        customFields: plan.customFields,
+      })
+      owners.push(p.index)
+    }
+    const actions = yield* ActionStore
+    for (let start = 0; start < inputs.length; start += 1000) {
+      const results = yield* actions
+        .recordBatch(inputs.slice(start, start + 1000), { recordedBy })
+        .pipe(Effect.catchTag("BatchTooLarge", (e) => Effect.die(e)))
+      results.forEach((r, j) => {
+        const index = owners[start + j]!
+        outcomes[index] =
+          r.status === "rejected"
+            ? { status: "rejected", tag: r.tag, message: r.message, path: r.path }
+            : { status: r.status, actionId: r.id }
+      })
+    }
+  }
+
+  for (const p of parsed) {
+    if (p.type !== "identify") continue
+    outcomes[p.index] = yield* applyIdentify(p, recordedBy, db, customers)
+  }
+  return outcomes as ReadonlyArray<Outcome>
+})
+
+// ---------------------------------------------------------------------------------------------
+// Touchpoints
+
+const ensureTouchpoints = Effect.fnUntraced(function* (
+  sources: ReadonlySet<Tracking.TrackingSource>,
+) {
+  const db = yield* Database
+  const wanted = [...sources].map((s) => Tracking.touchpointExternalIds[s])
+  const rows = yield* db.query<{ external_id: string }>(
+    `SELECT external_id FROM touchpoints WHERE external_id IN (${wanted.map(() => "?").join(", ")})`,
+    wanted,
+  )
+  const have = new Set(rows.map((r) => r.external_id))
+  const missing = [...sources].filter((s) => !have.has(Tracking.touchpointExternalIds[s]))
+  if (missing.length === 0) return
+  const channels = yield* Channels
+  const touchpoints = yield* Touchpoints
+  const channelId = yield* Effect.gen(function* () {
+    const [row] = yield* db.query<{ id: string }>(
+      "SELECT id FROM channels WHERE external_id = 'tracking'",
+    )
+    if (row !== undefined) return row.id as Ids.ChannelId
+    return yield* channels.create({ externalId: "tracking", name: "Tracking API" }).pipe(
+      Effect.map((c) => c.id),
+      // A concurrent request created it first.
+      Effect.catchTag("AlreadyExists", () =>
+        Effect.map(
+          db.query<{ id: string }>("SELECT id FROM channels WHERE external_id = 'tracking'"),
+          ([r]) => r!.id as Ids.ChannelId,
+        ),
+      ),
+      Effect.catchTag("UnknownChannel", (e) => Effect.die(e)),
+    )
+  })
+  for (const s of missing) {
+    yield* touchpoints
+      .create({
+        externalId: Tracking.touchpointExternalIds[s],
+        name: touchpointNames[s].name,
+        kind: touchpointNames[s].kind,
+        channelId,
+      })
+      .pipe(
+        Effect.catchTag("AlreadyExists", () => Effect.void),
+        Effect.catchTags({ UnknownChannel: Effect.die, UnknownBrand: Effect.die }),
+      )
+  }
+})
+
+// ---------------------------------------------------------------------------------------------
+// Identities
+
+type IdentifierRow = { kind: string; value: string; customer_id: string }
+
+/**
+ * Calls that carry both ids put both on one customer: a new customer gets both, a known
+ * anonymous visitor gains the userId (and a known user the anonymousId, when it has none).
+ * Best effort: when the two ids belong to two customers they stay apart (see docs).
+ */
+const linkIdentities = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
+  const pairs = new Map<string, { userId: string; anonymousId: string }>()
+  for (const p of calls) {
+    if (p.userId !== undefined && p.anonymousId !== undefined)
+      pairs.set(`${p.userId}\u0000${p.anonymousId}`, {
+        userId: p.userId,
+        anonymousId: p.anonymousId,
+      })
+  }
+  if (pairs.size === 0) return
+  const db = yield* Database
+  const customers = yield* Customers
+  const list = [...pairs.values()]
+  const users = [...new Set(list.map((p) => p.userId))]
+  const anons = [...new Set(list.map((p) => p.anonymousId))]
+  const rows = yield* db.query<IdentifierRow>(
+    `SELECT kind, value, customer_id FROM customer_identifiers
+      WHERE (kind = 'userId' AND value IN (${users.map(() => "?").join(", ")}))
+         OR (kind = 'anonymousId' AND value IN (${anons.map(() => "?").join(", ")}))`,
+    [...users, ...anons],
+  )
+  const owner = new Map(rows.map((r) => [`${r.kind}:${r.value}`, r.customer_id]))
+  for (const pair of list) {
+    const u = owner.get(`userId:${pair.userId}`)
+    const a = owner.get(`anonymousId:${pair.anonymousId}`)
+    if (u !== undefined && a !== undefined) continue
+    const userIdent = { kind: Tracking.USER_ID_KIND, value: pair.userId }
+    const anonIdent = { kind: Tracking.ANONYMOUS_ID_KIND, value: pair.anonymousId }
+    if (u === undefined && a === undefined) {
+      const created = yield* customers.create({ identifiers: [userIdent, anonIdent] }).pipe(
+        Effect.catchTags({
+          IdentifierTaken: () => Effect.void,
+          InvalidPayload: () => Effect.void,
+        }),
+      )
+      if (created !== undefined) {
+        owner.set(`userId:${pair.userId}`, created.id)
+        owner.set(`anonymousId:${pair.anonymousId}`, created.id)
+      }
+      continue
+    }
+    const [id, add] = u === undefined ? [a!, userIdent] : [u, anonIdent]
+    const profile = yield* customers
+      .get(id)
+      .pipe(Effect.catchTag("CustomerNotFound", () => Effect.void))
+    if (profile === undefined || profile.identifiers.some((x) => x.kind === add.kind)) continue
+    yield* customers
+      .update(id, { identifiers: [...profile.identifiers, add] }, { by: "customer" })
+      .pipe(
+        Effect.catchIf(
+          (e) => e["_tag"] !== "DatabaseError",
+          () => Effect.void,
+        ),
+      )
+    owner.set(`${add.kind}:${add.value}`, id)
+  }
+})
+
+const findBy = (customers: Customers["Service"], kind: string, value: string) =>
+  customers
+    .findByIdentifier({ kind, value })
+    .pipe(Effect.catchTag("CustomerNotFound", () => Effect.succeed(undefined)))
+
+/**
+ * `alias(previousId → userId)`: put the new userId on the customer known by previousId (as a
+ * userId or an anonymousId), or previousId (as anonymousId) on the customer known by userId.
+ * Two different existing customers would need a merge, which is refused with a clear error.
+ */
+const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const customers = yield* Customers
+    const userId = p.userId!
+    const previousId = Tracking.idOf(p.message["previousId"])!
+    const program = Effect.gen(function* () {
+      if (p.messageId !== undefined) {
+        const seen = yield* Config.wasProcessed(`segment:${p.messageId}`)
+        if (seen !== undefined) return { status: "alreadyProcessed" } as Outcome
+      }
+      const previous =
+        (yield* findBy(customers, Tracking.USER_ID_KIND, previousId)) ??
+        (yield* findBy(customers, Tracking.ANONYMOUS_ID_KIND, previousId))
+      const current = yield* findBy(customers, Tracking.USER_ID_KIND, userId)
+      const userIdent = { kind: Tracking.USER_ID_KIND, value: userId }
+      const prevIdent = { kind: Tracking.ANONYMOUS_ID_KIND, value: previousId }
+      let outcome: Outcome = { status: "unchanged" }
+      let customerId: string | null = null
+      const tp = { externalId: Tracking.touchpointExternalIds[p.source] }
+      if (previous === undefined && current === undefined) {
+        const c = yield* customers.create({ identifiers: [userIdent, prevIdent] })
+        customerId = c.id
+        outcome = { status: "recorded" }
+      } else if (previous !== undefined && current !== undefined) {
+        customerId = current.id
+        if (previous.id !== current.id) {
+          return reject({
+            _tag: "MergeUnavailable",
+            message: `previousId "${previousId}" and userId "${userId}" are two different customers (${previous.id}, ${current.id}); merging customers through alias is not available yet`,
+          })
+        }
+      } else if (previous !== undefined) {
+        customerId = previous.id
+        const had = previous.identifiers.find((x) => x.kind === Tracking.USER_ID_KIND)
+        if (had !== undefined) {
+          return reject({
+            _tag: "MergeUnavailable",
+            message: `The customer known by previousId "${previousId}" already has userId "${had.value}"; a customer has one userId`,
+          })
+        }
+        const r = yield* customers.update(
+          previous.id,
+          { identifiers: [...previous.identifiers, userIdent] },
+          { by: "customer", recordedBy, touchpoint: tp },
+        )
+        outcome = { status: "recorded", actionId: r.actionId }
+      } else if (current !== undefined) {
+        customerId = current.id
+        if (!current.identifiers.some((x) => x.kind === Tracking.ANONYMOUS_ID_KIND)) {
+          const r = yield* customers.update(
+            current.id,
+            { identifiers: [...current.identifiers, prevIdent] },
+            { by: "customer", recordedBy, touchpoint: tp },
+          )
+          outcome = { status: "recorded", actionId: r.actionId }
+        }
+      }
+      if (p.messageId !== undefined) {
+        yield* Config.markProcessed(
+          `segment:${p.messageId}`,
+          customerId,
+          yield* Clock.currentTimeMillis,
+        )
+      }
+      return outcome
+    })
+    return yield* db.transaction(program).pipe(
+      Effect.catchIf(
+        (e): e is Exclude<typeof e, DatabaseError> => e["_tag"] !== "DatabaseError",
+        (e) => Effect.succeed(reject(e)),
+      ),
+    )
+  })
+
+/** `identify`: traits become a profile edit (`ProfileEdited` with the diff) of the customer. */
+const applyIdentify = (
+  p: Parsed,
+  recordedBy: RecordedBy,
+  db: Database["Service"],
+  customers: Customers["Service"],
+) => {
+  const program = Effect.gen(function* () {
+    if (p.messageId !== undefined) {
+      const seen = yield* Config.wasProcessed(`segment:${p.messageId}`)
+      if (seen !== undefined) return { status: "alreadyProcessed" } as Outcome
+    }
+    const ref = customerRef(p).identifier
+    const before =
+      (yield* findBy(customers, ref.kind, ref.value)) ??
+      (yield* customers.create({ identifiers: [ref] }))
+    const mapped = Tracking.traitsToProfile(objectOf(p.message["traits"]), p.context)
+    const identifiers = [...before.identifiers]
+    let identifiersChanged = false
+    for (const id of mapped.identifiers) {
+      const n = Customer.normalizeIdentifier(id)
+      const i = identifiers.findIndex((x) => x.kind === n.kind)
+      if (i === -1) identifiers.push(n)
+      else if (identifiers[i]!.value !== n.value) identifiers[i] = n
+      else continue
+      identifiersChanged = true
+    }
+    const r = yield* customers.update(
+      before.id,
+      {
+        personal: { ...before.personal, ...mapped.personal },
+        customFields: { ...before.customFields, ...mapped.customFields },
+        ...(identifiersChanged ? { identifiers } : {}),
+      },
+      {
+        by: "customer",
+        recordedBy,
+        touchpoint: { externalId: Tracking.touchpointExternalIds[p.source] },
+      },
+    )
+    if (p.messageId !== undefined) {
+      yield* Config.markProcessed(
+        `segment:${p.messageId}`,
+        before.id,
+        yield* Clock.currentTimeMillis,
+      )
+    }
+    return (
+      r.actionId === undefined
+        ? { status: "unchanged" }
+        : { status: "recorded", actionId: r.actionId }
+    ) as Outcome
+  })
+  return db.transaction(program).pipe(
+    Effect.catchIf(
+      (e): e is Exclude<typeof e, DatabaseError> => e["_tag"] !== "DatabaseError",
+      (e) => Effect.succeed(reject(e)),
+    ),
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+interface Plan {
+  readonly template: string
+  readonly payload: Json
+  readonly customFields: Json
+}
+
+const TRACKING_TAG = "tracking"
+
+/**
+ * The template, payload and custom fields of each action call. Unknown event names create a
+ * custom template (or are rejected, per the setting); templates the tracking API created gain
+ * optional fields for new scalar properties.
+ */
+const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
+  const templates = yield* Templates
+  let all = yield* templates.list()
+  const shapes = calls.map(actionShape)
+  const resolved = shapes.map((s, i) => {
+    if (calls[i]!.type === "track") {
+      const spec = Tracking.specMappingFor(s.event)
+      if (spec !== undefined) return { spec, name: spec.template }
+    }
+    const t = Tracking.findTemplate(s.event, all)
+    return t === undefined ? { name: undefined } : { name: t.systemName as string }
+  })
+
+  // Properties seen per template the tracking API manages (to create / widen it).
+  const seen = new Map<string, { display: string; properties: Json }>()
+  for (const [i, s] of shapes.entries()) {
+    const r = resolved[i]!
+    if ("spec" in r) continue
+    const def = r.name === undefined ? undefined : all.find((t) => t.systemName === r.name)
+    if (def !== undefined && !def.tags.includes(TRACKING_TAG)) continue
+    const key = r.name ?? s.event
+    const entry = seen.get(key) ?? { display: s.event, properties: {} }
+    for (const [k, v] of Object.entries(s.properties)) {
+      if (!(k in entry.properties)) entry.properties[k] = v
+    }
+    seen.set(key, entry)
+  }
+
+  let settings: Config.TrackingSettings | undefined
+  const created = new Map<string, string | Outcome>()
+  for (const [key, entry] of seen) {
+    const def = all.find((t) => t.systemName === key)
+    if (def !== undefined) {
+      const fields = Tracking.inferNewFields(entry.properties, def.customFields)
+      if (fields.length === 0) continue
+      // Best effort: a field another writer added with another type keeps values in the payload.
+      yield* templates
+        .update(def.systemName, { customFields: [...def.customFields, ...fields] })
+        .pipe(
+          Effect.catchIf(
+            (e) => e["_tag"] !== "DatabaseError",
+            () => Effect.void,
+          ),
+        )
+      continue
+    }
+    const fixed = Object.values(fixedTemplates).find((f) => f.name === key)
+    if (fixed === undefined) {
+      settings ??= yield* Config.getSettings
+      if (settings.unknownEvents === "reject") {
+        created.set(
+          key,
+          reject(
+            {
+              _tag: "UnknownTemplate",
+              message: `No template matches the event "${key}" and this project rejects unknown events (tracking setting unknownEvents = "reject")`,
+            },
+            ["event"],
+          ),
+        )
+        continue
+      }
+    }
+    const displayName = fixed?.display ?? entry.display
+    const systemName = fixed?.name ?? Template.deriveSystemName(entry.display)
+    const made = yield* templates
+      .create({
+        displayName,
+        systemName: systemName as Ids.TemplateName,
+        category: "personal",
+        description: `Created by the tracking API on the first "${entry.display}" call.`,
+        tags: [TRACKING_TAG],
+        customFields: Tracking.inferNewFields(entry.properties, []),
+      })
+      .pipe(
+        Effect.map((t) => t.systemName as string),
+        Effect.catchTag("TemplateAlreadyExists", (e) => Effect.succeed(e.template)),
+        Effect.catchTags({
+          InvalidTemplate: (e) => Effect.succeed(reject(e, ["event"])),
+          UnknownBrand: (e) => Effect.succeed(reject(e)),
+        }),
+      )
+    created.set(key, made)
+  }
+  if (seen.size > 0) all = yield* templates.list()
+
+  return shapes.map((s, i): Plan | Outcome => {
+    const r = resolved[i]!
+    const p = calls[i]!
+    if ("spec" in r && r.spec !== undefined) {
+      const def = all.find((t) => t.systemName === r.name)
+      return {
+        template: r.name,
+        payload: r.spec.payload({
+          properties: s.properties,
+          userId: p.userId,
+          anonymousId: p.anonymousId,
+        }),
+        customFields: Tracking.splitProperties(
+          s.properties,
+          def?.customFields ?? [],
+          r.spec.consumes,
+        ).customFields,
+      }
+    }
+    let name = r.name
+    if (name === undefined) {
+      const c = created.get(s.event)
+      if (c === undefined)
+        return reject(new Errors.UnknownTemplate({ template: s.event }), ["event"])
+      if (typeof c !== "string") return c
+      name = c
+    }
+    const def = all.find((t) => t.systemName === name)
+    const split = Tracking.splitProperties(s.properties, def?.customFields ?? [])
+    return { template: name, payload: split.rest, customFields: split.customFields }
+  })
+})

@@ -1,0 +1,117 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Exit, Fiber, Layer } from "effect"
+import { Database, filePathOf, isRemoteUrl } from "../src/Database"
+import migrations from "../src/migrations/index"
+import { dbLayer } from "./helpers"
+
+describe("Database", () => {
+  for (const driver of ["native", "client"] as const) {
+    describe(`${driver} driver`, () => {
+      it.effect("migrates on start, twice safely, with WAL and foreign keys", () => {
+        const t = dbLayer({ driver })
+        return Effect.gen(function* () {
+          const db = yield* Database
+          const rows = yield* db.query<{ id: number }>(
+            "SELECT id FROM schema_migrations ORDER BY id",
+          )
+          assert.deepStrictEqual(
+            rows.map((r) => r.id),
+            migrations.map((m) => m.id),
+          )
+          const [jm] = yield* db.query<{ journal_mode: string }>("PRAGMA journal_mode")
+          assert.strictEqual(jm?.journal_mode, "wal")
+          const [fk] = yield* db.query<{ foreign_keys: number }>("PRAGMA foreign_keys")
+          assert.strictEqual(fk?.foreign_keys, 1)
+          const [bt] = yield* db.query<{ timeout: number }>("PRAGMA busy_timeout")
+          assert.isAbove(bt?.timeout ?? 0, 0)
+          // Opening the same file again applies nothing and keeps the records.
+          const again = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const ctx = yield* Layer.build(Database.layer({ url: t.url, driver }))
+              const db2 = Context.get(ctx, Database)
+              return yield* db2.query<{ n: number }>("SELECT count(*) AS n FROM schema_migrations")
+            }),
+          )
+          assert.strictEqual(again[0]?.n, migrations.length)
+        }).pipe(Effect.provide(t.layer), Effect.ensuring(Effect.sync(t.cleanup)))
+      })
+
+      it.effect("commits, rolls back on failure, and nests as savepoints", () => {
+        const t = dbLayer({ driver })
+        return Effect.gen(function* () {
+          const db = yield* Database
+          yield* db.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+          yield* db.transaction(db.execute("INSERT INTO t VALUES (1)"))
+          const failed = yield* Effect.exit(
+            db.transaction(
+              Effect.andThen(db.execute("INSERT INTO t VALUES (2)"), Effect.fail("boom" as const)),
+            ),
+          )
+          assert.isTrue(Exit.isFailure(failed))
+          yield* db.transaction(
+            Effect.gen(function* () {
+              yield* db.execute("INSERT INTO t VALUES (3)")
+              assert.isTrue(yield* db.inTransaction)
+              // The inner failure is caught: only its savepoint is undone.
+              yield* Effect.exit(
+                db.transaction(
+                  Effect.andThen(db.execute("INSERT INTO t VALUES (4)"), Effect.fail("inner")),
+                ),
+              )
+              yield* db.transaction(db.execute("INSERT INTO t VALUES (5)"))
+            }),
+          )
+          const rows = yield* db.query<{ x: number }>("SELECT x FROM t ORDER BY x")
+          assert.deepStrictEqual(
+            rows.map((r) => r.x),
+            [1, 3, 5],
+          )
+          assert.isFalse(yield* db.inTransaction)
+        }).pipe(Effect.provide(t.layer), Effect.ensuring(Effect.sync(t.cleanup)))
+      })
+
+      it.effect("serialises concurrent transactions of one process", () => {
+        const t = dbLayer({ driver })
+        return Effect.gen(function* () {
+          const db = yield* Database
+          yield* db.execute("CREATE TABLE c (n INTEGER NOT NULL)")
+          yield* db.execute("INSERT INTO c VALUES (0)")
+          const bump = db.transaction(
+            Effect.gen(function* () {
+              const [row] = yield* db.query<{ n: number }>("SELECT n FROM c")
+              yield* Effect.yieldNow
+              yield* db.execute("UPDATE c SET n = ?", [(row?.n ?? 0) + 1])
+            }),
+          )
+          const fibers = yield* Effect.forEach(Array.from({ length: 20 }), () =>
+            Effect.forkChild(bump),
+          )
+          yield* Fiber.joinAll(fibers)
+          const [row] = yield* db.query<{ n: number }>("SELECT n FROM c")
+          assert.strictEqual(row?.n, 20)
+        }).pipe(Effect.provide(t.layer), Effect.ensuring(Effect.sync(t.cleanup)))
+      })
+    })
+  }
+})
+
+describe("configuration", () => {
+  it("maps URLs to drivers and file paths", () => {
+    assert.isTrue(isRemoteUrl("libsql://db.turso.io"))
+    assert.isTrue(isRemoteUrl("https://db.example.com"))
+    assert.isTrue(isRemoteUrl("ws://127.0.0.1:8080"))
+    assert.isFalse(isRemoteUrl("file:actionlog.db"))
+    assert.strictEqual(filePathOf("file:actionlog.db"), "actionlog.db")
+    assert.strictEqual(filePathOf("file:/var/data/a.db"), "/var/data/a.db")
+    assert.strictEqual(filePathOf("file:///var/data/a.db"), "/var/data/a.db")
+    assert.strictEqual(filePathOf("file://localhost/var/data/a.db"), "/var/data/a.db")
+    assert.strictEqual(filePathOf("file:/tmp/my%20db.db?mode=rwc"), "/tmp/my db.db")
+  })
+
+  it("numbers migrations uniquely and in order", () => {
+    const ids = migrations.map((m) => m.id)
+    assert.deepStrictEqual(ids, [...ids].sort((a, b) => a - b))
+    assert.strictEqual(new Set(ids).size, ids.length)
+    assert.strictEqual(ids[0], 1)
+  })
+})
