@@ -3,7 +3,7 @@
  * the server ends up in the bundle.
  */
 import { QueryCache, QueryClient, MutationCache } from "@tanstack/react-query"
-import { createTRPCClient, httpBatchLink } from "@trpc/client"
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client"
 import { createTRPCContext } from "@trpc/tanstack-react-query"
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server"
 import type { AppRouter } from "@actionlog/api"
@@ -45,10 +45,17 @@ export const makeQueryClient = (): QueryClient =>
 export const makeTRPCClient = () =>
   createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: "/trpc",
-        // Same origin: the session cookie (HttpOnly) rides along.
-        fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: "same-origin" }),
+      splitLink({
+        // Live feeds (`live.actions`) arrive over server-sent events; EventSource sends the
+        // same-origin session cookie by itself.
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url: "/trpc" }),
+        false: httpBatchLink({
+          url: "/trpc",
+          // Same origin: the session cookie (HttpOnly) rides along.
+          fetch: (url, init) =>
+            fetch(url, { ...(init as RequestInit), credentials: "same-origin" }),
+        }),
       }),
     ],
   })

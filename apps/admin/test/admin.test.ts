@@ -15,6 +15,7 @@ let h: Harness
 let customerId = ""
 let storeChannelId = ""
 let offlineChannelId = ""
+let storeTouchpointId = ""
 
 const templateOf = (i: number) =>
   i % 10 === 0 ? "NoteAdded" : i % 3 === 0 ? "CustomerSignedIn" : "ProductViewed"
@@ -34,7 +35,8 @@ const expectedAtStore = Array.from({ length: FEED_SIZE }, (_, i) => i % 5 === 0)
 /** Scrolls a virtualised feed to its end, page by page, until the start of history shows. */
 const scrollFeedToEnd = async (page: Page) => {
   const list = page.getByTestId("feed-list")
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + 45_000
+  while (Date.now() < deadline) {
     await list.evaluate((el) => {
       el.scrollTop = el.scrollHeight
     })
@@ -68,6 +70,7 @@ beforeAll(async () => {
   }
   const website = tp("northwind-web")
   const store = tp("store-tverskaya")
+  storeTouchpointId = store.id
   if (store.channelId !== storeChannelId) throw new Error("demo store is not in Moscow")
   const customer = await api.customers.create.mutate({
     identifiers: [{ kind: "email", value: EMAIL }],
@@ -118,6 +121,7 @@ describe("admin app in a real browser", () => {
     await signInThroughUi(page, demoAdmin.email, demoAdmin.password)
     expect(await page.getByTestId("me-name").textContent()).toBe("Demo Admin")
     await page.getByTestId("recent-activity").waitFor()
+    await page.getByTestId("activity-chart").locator("svg rect").first().waitFor()
     await h.screenshot("02-dashboard")
   })
 
@@ -266,6 +270,13 @@ describe("admin app in a real browser", () => {
     await page.goto(`/customers/${customerId}`)
     await page.getByRole("tab", { name: "Profile" }).click()
     await page.getByTestId("personal-data").waitFor()
+    // Tags and notes are their own actions (TagAdded, NoteAdded).
+    await page.getByLabel("New tag").fill("vip")
+    await page.getByTestId("tags").getByRole("button", { name: "Add" }).click()
+    await page.getByRole("button", { name: "Remove tag vip" }).waitFor()
+    await page.getByLabel("New note").fill("Prefers calls after 6 pm.")
+    await page.getByRole("button", { name: "Add note" }).click()
+    await page.getByTestId("notes").getByText("Prefers calls after 6 pm.").waitFor()
     await page.getByTestId("personal-data").getByRole("button", { name: "Edit" }).click()
     await page.getByLabel("City").fill("Lisbon")
     await page.getByLabel("Reason for the correction").fill("Customer moved")
@@ -280,7 +291,10 @@ describe("admin app in a real browser", () => {
         document.querySelector("[data-testid=action-row]")?.getAttribute("data-template") ===
         "ProfileCorrected",
     )
-    expect(await top.getAttribute("data-template")).toBe("ProfileCorrected")
+    const latest = await page
+      .getByTestId("action-row")
+      .evaluateAll((rows) => rows.slice(0, 3).map((r) => r.getAttribute("data-template")))
+    expect(latest).toEqual(["ProfileCorrected", "NoteAdded", "TagAdded"])
   })
 
   it("hides the feed from a role without “view actions”", async () => {
@@ -335,6 +349,40 @@ describe("admin app in a real browser", () => {
     await page.getByRole("link", { name: "Touchpoints" }).click()
     await page.getByTestId("channel-tree").getByText("Moscow").waitFor()
     await h.screenshot("17-touchpoints")
+
+    // A new top-level channel, then moved under Offline.
+    const tree = page.getByTestId("channel-tree")
+    await page.getByRole("button", { name: "New channel" }).click()
+    await page.getByLabel("Name").fill("Pop-up stores")
+    await page.getByLabel("External id").fill("popup")
+    await page.getByRole("button", { name: "Save" }).click()
+    await tree.getByText("Pop-up stores").click()
+    await page.getByRole("button", { name: "Edit / move" }).click()
+    const parent = page.getByLabel("Parent")
+    const offlineValue = await parent
+      .locator("option", { hasText: "Offline" })
+      .first()
+      .getAttribute("value")
+    await parent.selectOption(offlineValue!)
+    await page.getByRole("button", { name: "Save" }).click()
+    await page.getByText("Offline › Pop-up stores").waitFor()
+
+    // Deleting a touchpoint keeps it on past actions.
+    await page.getByRole("button", { name: "All channels" }).click()
+    await page
+      .getByTestId("touchpoints")
+      .getByRole("row", { name: /Store Tverskaya 12/ })
+      .getByRole("button", { name: "Edit" })
+      .click()
+    page.once("dialog", (d) => void d.accept())
+    await page.getByRole("button", { name: "Delete" }).click()
+    await page
+      .getByTestId("touchpoints")
+      .getByRole("row", { name: /Store Tverskaya 12/ })
+      .getByText("deleted")
+      .waitFor()
+    await page.goto(`/customers/${customerId}?touchpoint=${storeTouchpointId}`)
+    await page.getByTestId("action-row").first().getByText("Store Tverskaya 12 (deleted)").waitFor()
     await page.getByRole("link", { name: "Brands & settings" }).click()
     await page.getByTestId("settings").waitFor()
     await h.screenshot("18-brands")

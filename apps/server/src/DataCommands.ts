@@ -44,7 +44,13 @@ const listOf = (v: string | boolean | undefined) =>
     .filter(Boolean)
 
 const fmtDuration = (s: number) =>
-  !Number.isFinite(s) ? "?" : s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${Math.floor(s % 60)}s` : `${Math.round(s)}s`
+  !Number.isFinite(s)
+    ? "?"
+    : s >= 3600
+      ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`
+      : s >= 60
+        ? `${Math.floor(s / 60)}m${Math.floor(s % 60)}s`
+        : `${Math.round(s)}s`
 
 /** A one-line progress bar on stderr (rate and ETA); plain lines when not a terminal. */
 export const progressBar = (out: NodeJS.WriteStream = process.stderr) => {
@@ -66,7 +72,9 @@ export const progressBar = (out: NodeJS.WriteStream = process.stderr) => {
   }
 }
 
-export const dataCommands = (usageError: (message: string) => Error): Record<string, DataCommand> => ({
+export const dataCommands = (
+  usageError: (message: string) => Error,
+): Record<string, DataCommand> => ({
   erase: {
     usage: "erase --customer <id>",
     summary:
@@ -150,14 +158,18 @@ export const dataCommands = (usageError: (message: string) => Error): Record<str
         await write(`${JSON.stringify(data, null, 2)}\n`)
         await close()
         if (outPath !== undefined) {
-          console.error(`Exported customer ${customer} (${data.actions.length} actions) to ${outPath}.`)
+          console.error(
+            `Exported customer ${customer} (${data.actions.length} actions) to ${outPath}.`,
+          )
         }
         return
       }
       const since = parseTime(str(values.since))
       const till = parseTime(str(values.till))
-      if (since === undefined) throw usageError("--since is required: an ISO date-time with zone or epoch ms")
-      if (till === undefined) throw usageError("--till is required: an ISO date-time with zone or epoch ms")
+      if (since === undefined)
+        throw usageError("--since is required: an ISO date-time with zone or epoch ms")
+      if (till === undefined)
+        throw usageError("--till is required: an ISO date-time with zone or epoch ms")
       if (since > till) throw usageError("--since must not be after --till")
       const window: ExportWindow = {
         since,
@@ -194,7 +206,10 @@ export const dataCommands = (usageError: (message: string) => Error): Record<str
       }
       const batch = str(values["batch-size"])
       const batchSize = batch === undefined ? undefined : Number(batch)
-      if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1000)) {
+      if (
+        batchSize !== undefined &&
+        !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1000)
+      ) {
         throw usageError("--batch-size: an integer from 1 to 1000")
       }
       const bar = progressBar()
@@ -213,7 +228,7 @@ export const dataCommands = (usageError: (message: string) => Error): Record<str
       )
       bar(result, true)
       console.log(
-        `Imported ${path}${result.resumedFrom > 0 ? ` (resumed after line ${result.resumedFrom})` : ""}: ${result.recorded} recorded, ${result.alreadyProcessed} already processed, ${result.rejected} rejected${result.rejected > 0 ? ` (see ${result.reportPath})` : ""}.`,
+        `Imported ${path}${result.resumedFrom >= result.lines && result.lines > 0 ? " (already imported before: nothing to do; --restart re-reads it)" : result.resumedFrom > 0 ? ` (resumed after line ${result.resumedFrom})` : ""}: ${result.recorded} recorded, ${result.alreadyProcessed} already processed, ${result.rejected} rejected${result.rejected > 0 ? ` (see ${result.reportPath})` : ""}.`,
       )
     },
   },

@@ -11,7 +11,13 @@ import { Time } from "@actionlog/domain"
 import { makeCreateContext, type ContextOptions } from "@actionlog/api"
 import { AuditLog, Exports, principalLabel, scopeAllows, type ExportWindow } from "@actionlog/store"
 
-const errorJson = (res: ServerResponse, status: number, code: string, tag: string, message: string) => {
+const errorJson = (
+  res: ServerResponse,
+  status: number,
+  code: string,
+  tag: string,
+  message: string,
+) => {
   res.writeHead(status, { "content-type": "application/json" })
   res.end(
     JSON.stringify({
@@ -29,7 +35,10 @@ const parseTime = (v: string | null): number | undefined => {
 
 /** `?template=a&template=b` or `?template=a,b`. */
 const list = (params: URLSearchParams, name: string): ReadonlyArray<string> | undefined => {
-  const values = params.getAll(name).flatMap((v) => v.split(",")).map((v) => v.trim())
+  const values = params
+    .getAll(name)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
   const nonEmpty = values.filter((v) => v !== "")
   return nonEmpty.length === 0 ? undefined : nonEmpty
 }

@@ -14,6 +14,8 @@ export interface HttpOptions {
   readonly context: ContextOptions
   readonly metrics: Metrics
   readonly maxInFlight: number
+  /** Take the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
+  readonly trustProxy?: boolean | undefined
   readonly adminDist: string
   readonly health: () => Promise<boolean>
 }
@@ -64,6 +66,17 @@ const notBuiltPage = (dist: string) => `<!doctype html>
 <p>then reload this page. The API is at <code>/trpc</code>; health at <code>/healthz</code>; metrics at <code>/metrics</code>.</p>
 </body></html>`
 
+/** The caller's address for the audit log: the proxy's view when trusted, else the socket's. */
+const clientIp = (req: IncomingMessage, trustProxy: boolean): string => {
+  if (trustProxy) {
+    const forwarded = req.headers["x-forwarded-for"]
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim()
+    if (first !== undefined && first !== "") return first
+  }
+  const address = req.socket.remoteAddress ?? "unknown"
+  return address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address
+}
+
 export const makeRequestHandler = (options: HttpOptions) => {
   const { metrics } = options
   const createContext = makeCreateContext(options.context)
@@ -83,7 +96,7 @@ export const makeRequestHandler = (options: HttpOptions) => {
           const v = req.headers[name]
           return Array.isArray(v) ? v.join(", ") : v
         },
-        ip: req.socket.remoteAddress ?? "unknown",
+        ip: clientIp(req, options.trustProxy === true),
         setHeader: (name, value) => {
           // Appended, so two procedures of one batch cannot drop each other's cookies.
           const prev = res.getHeader(name)
@@ -156,11 +169,11 @@ export const makeRequestHandler = (options: HttpOptions) => {
         ? "tracking"
         : pathname.startsWith("/export/")
           ? "export"
-        : pathname === "/healthz"
-          ? "healthz"
-          : pathname === "/metrics"
-            ? "metrics"
-            : "static"
+          : pathname === "/healthz"
+            ? "healthz"
+            : pathname === "/metrics"
+              ? "metrics"
+              : "static"
     res.once("finish", () => metrics.request(route, res.statusCode))
 
     if (route === "healthz") {

@@ -13,6 +13,7 @@ export interface ServerConfig {
   readonly dbAuthToken: string | undefined
   readonly secureCookies: boolean
   readonly maxInFlight: number
+  readonly trustProxy: boolean
   readonly seed: boolean
   readonly adminDist: string | undefined
 }
@@ -67,6 +68,11 @@ const settings = {
     Config.Int("ACTIONLOG_MAX_IN_FLIGHT").pipe(Config.withDefault(256)),
     (n) => n > 0,
   ),
+  trustProxy: setting(
+    "ACTIONLOG_TRUST_PROXY",
+    "true or false",
+    Config.Boolean("ACTIONLOG_TRUST_PROXY").pipe(Config.withDefault(false)),
+  ),
   seed: setting(
     "ACTIONLOG_SEED",
     "true or false",
@@ -107,6 +113,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   const dbAuthToken = read(settings.dbAuthToken)
   const secureCookies = read(settings.secureCookies)
   const maxInFlight = read(settings.maxInFlight)
+  const trustProxy = read(settings.trustProxy)
   const seed = read(settings.seed)
   const adminDist = read(settings.adminDist)
   if (problems.length > 0) throw new ConfigInvalid(problems)
@@ -120,6 +127,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     }),
     secureCookies: secureCookies!,
     maxInFlight: maxInFlight!,
+    trustProxy: trustProxy!,
     seed: seed!,
     adminDist: Option.getOrUndefined(adminDist!),
   }

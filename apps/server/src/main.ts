@@ -23,6 +23,7 @@ const main = async () => {
     adminDist: config.adminDist,
     secureCookies: config.secureCookies,
     maxInFlight: config.maxInFlight,
+    trustProxy: config.trustProxy,
     log: (line) => console.log(line),
   })
   console.log(

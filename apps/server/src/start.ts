@@ -25,6 +25,8 @@ export interface StartOptions {
   readonly secureCookies?: boolean | undefined
   /** Concurrent API requests before 429 (default 256). */
   readonly maxInFlight?: number | undefined
+  /** Audit the client address from `X-Forwarded-For` (behind a trusted proxy). */
+  readonly trustProxy?: boolean | undefined
   /** How long `close()` waits for in-flight requests (default 10 s). */
   readonly drainTimeoutMs?: number | undefined
   readonly log?: ((line: string) => void) | undefined
@@ -65,6 +67,7 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
     },
     metrics,
     maxInFlight: options.maxInFlight ?? 256,
+    trustProxy: options.trustProxy,
     adminDist: options.adminDist ?? path.join(repoRoot, "apps/admin/dist"),
     health: () =>
       runtime.runPromise(

@@ -65,13 +65,20 @@ describe("staff sessions", () => {
     const other = await signIn(t.url, "pat@example.com", "first-password")
     const pat = client(t.url, { cookie })
     const wrong = await failure(
-      pat.auth.changePassword.mutate({ currentPassword: "nope-nope", newPassword: "second-password" }),
+      pat.auth.changePassword.mutate({
+        currentPassword: "nope-nope",
+        newPassword: "second-password",
+      }),
     )
     expect(wrong.data).toMatchObject({ httpStatus: 401, tag: "InvalidCredentials" })
     const short = await failure(
       pat.auth.changePassword.mutate({ currentPassword: "first-password", newPassword: "short" }),
     )
-    expect(short.data).toMatchObject({ httpStatus: 400, tag: "InputInvalid", fieldPath: ["newPassword"] })
+    expect(short.data).toMatchObject({
+      httpStatus: 400,
+      tag: "InputInvalid",
+      fieldPath: ["newPassword"],
+    })
     expect(
       await pat.auth.changePassword.mutate({
         currentPassword: "first-password",
@@ -79,21 +86,25 @@ describe("staff sessions", () => {
       }),
     ).toEqual({ signedOut: true })
     for (const c of [cookie, other]) {
-      expect((await failure(client(t.url, { cookie: c }).auth.me.query())).data.httpStatus).toBe(401)
+      expect((await failure(client(t.url, { cookie: c }).auth.me.query())).data.httpStatus).toBe(
+        401,
+      )
     }
     await expect(signIn(t.url, "pat@example.com", "first-password")).rejects.toThrow(/401/)
     await signIn(t.url, "pat@example.com", "second-password")
 
     const id = (await admin.staff.list.query()).find((s) => s.email === "pat@example.com")!.id
     const { generatedPassword } = await admin.staff.resetPassword.mutate({ id })
-    await expect(signIn(t.url, "pat@example.com", generatedPassword)).resolves.toMatch(/^actionlog_session=/)
+    await expect(signIn(t.url, "pat@example.com", generatedPassword)).resolves.toMatch(
+      /^actionlog_session=/,
+    )
     const audit = await admin.audit.list.query({ targetType: "staff", targetId: id })
     expect(audit.entries.map((e) => e.action)).toEqual([
       "staff.resetPassword",
       "auth.changePassword",
       "staff.create",
     ])
-    expect(JSON.stringify(audit.entries)).not.toContain("password\":\"second")
+    expect(JSON.stringify(audit.entries)).not.toContain('password":"second')
   })
 
   it("refuses a wrong password or unknown email with one error", async () => {
@@ -105,6 +116,13 @@ describe("staff sessions", () => {
       expect(f.data).toMatchObject({ httpStatus: 401, tag: "InvalidCredentials" })
       expect(f.message).toBe("Wrong email or password")
     }
+  })
+
+  it("treats a malformed cookie as no session (401, not 500)", async () => {
+    const res = await fetch(`${t.url}/trpc/auth.me`, {
+      headers: { cookie: "actionlog_session=%E0%A4%A" },
+    })
+    expect(res.status).toBe(401)
   })
 
   it("marks the cookie Secure when configured", async () => {

@@ -80,6 +80,35 @@ describe("limits", () => {
   })
 })
 
+describe("client address for the audit log", () => {
+  it("uses X-Forwarded-For only when the proxy is trusted", async () => {
+    const trusted = await startTestServer({ trustProxy: true })
+    try {
+      for (const [server, expected] of [
+        [t, "127.0.0.1"],
+        [trusted, "203.0.113.7"],
+      ] as const) {
+        const res = await fetch(`${server.url}/trpc/apiKeys.create`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            cookie: server.cookies.admin,
+            "x-forwarded-for": "203.0.113.7, 10.0.0.1",
+          },
+          body: JSON.stringify({ name: "via-proxy", scopes: ["read"] }),
+        })
+        expect(res.status).toBe(200)
+        const audit = await client(server.url, { cookie: server.cookies.admin }).audit.list.query({
+          limit: 1,
+        })
+        expect(audit.entries[0]).toMatchObject({ action: "apiKeys.create", ip: expected })
+      }
+    } finally {
+      await trusted.close()
+    }
+  })
+})
+
 describe("health, metrics, static files", () => {
   it("GET /healthz answers ok when the database answers", async () => {
     const res = await fetch(`${t.url}/healthz`)

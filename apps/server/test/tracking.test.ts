@@ -504,6 +504,128 @@ describe("the HTTP tracking API", () => {
     expect(body.errors[0]!.messageId).toBe("mixed-2")
     const feed = await feedOf("userId", "mixed")
     expect(feed.map((a) => a.template)).toEqual(["CustomerSignedIn"])
+    // The refused call named an unknown event: no template was made for it.
+    await expect(run(Templates.use((ts) => ts.get("Later")))).rejects.toThrow(
+      /Unknown action template/,
+    )
+  })
+
+  it("alias merges two known customers, and moves an old userId to the new one", async () => {
+    const key = { key: t.keys.ingest }
+    await post(
+      "/v1/batch",
+      {
+        batch: [
+          { type: "track", anonymousId: "anon-m", event: "Signed In", messageId: "am-1" },
+          {
+            type: "track",
+            userId: "u-m",
+            event: "Product Viewed",
+            properties: { product_id: "q" },
+            messageId: "am-2",
+          },
+          { type: "track", userId: "old-id", event: "Signed In", messageId: "am-3" },
+        ],
+      },
+      key,
+    )
+    const anon = await customerOf("anonymousId", "anon-m")
+    const res = await post(
+      "/v1/alias",
+      { previousId: "anon-m", userId: "u-m", messageId: "am-4" },
+      key,
+    )
+    expect(res.status).toBe(200)
+    const survivor = await customerOf("userId", "u-m")
+    expect(survivor.id).not.toBe(anon.id)
+    expect((await customerOf("anonymousId", "anon-m")).id).toBe(survivor.id)
+    const feed = await feedOf("userId", "u-m")
+    expect(feed.map((a) => a.template).sort()).toEqual(
+      ["CustomerSignedIn", "CustomersMerged", "ProductViewed"].sort(),
+    )
+    // A retried alias is not applied twice.
+    const again = await post(
+      "/v1/alias",
+      { previousId: "anon-m", userId: "u-m", messageId: "am-4" },
+      key,
+    )
+    expect(again.status).toBe(200)
+    expect((await feedOf("userId", "u-m")).length).toBe(3)
+
+    // previousId is an older userId: the new userId's customer takes over its feed.
+    const renamed = await post(
+      "/v1/alias",
+      { previousId: "old-id", userId: "new-id", messageId: "am-5" },
+      key,
+    )
+    expect(renamed.status).toBe(200)
+    const renamedFeed = await feedOf("userId", "new-id")
+    expect(renamedFeed.map((a) => a.template).sort()).toEqual([
+      "CustomerSignedIn",
+      "CustomersMerged",
+    ])
+    // Later calls for the old userId land on the same customer.
+    await post("/v1/track", { userId: "old-id", event: "Signed In", messageId: "am-6" }, key)
+    expect((await feedOf("userId", "new-id")).length).toBe(3)
+  })
+
+  it("links a known anonymous visitor to the userId it later signs in with", async () => {
+    const key = { key: t.keys.ingest }
+    const anon = {
+      anonymousId: "anon-late",
+      event: "Product Viewed",
+      properties: { product_id: "l" },
+    }
+    expect((await post("/v1/track", { ...anon, messageId: "late-1" }, key)).status).toBe(200)
+    const visitor = await customerOf("anonymousId", "anon-late")
+    const signedIn = { userId: "u-late", anonymousId: "anon-late", event: "Signed In" }
+    expect((await post("/v1/track", { ...signedIn, messageId: "late-2" }, key)).status).toBe(200)
+    expect((await customerOf("userId", "u-late")).id).toBe(visitor.id)
+    const feed = await feedOf("userId", "u-late")
+    expect(feed.map((a) => a.template).sort()).toEqual(
+      ["CustomerSignedIn", "ProductViewed", "ProfileEdited"].sort(),
+    )
+    // The link is the customer's own edit, at the tracking touchpoint, by the write key.
+    const link = feed.find((a) => a.template === "ProfileEdited")!
+    expect((await touchpointKindOf(link.touchpointId))?.external_id).toBe("tracking-server")
+    expect(link.recordedBy.kind).toBe("apiKey")
+  })
+
+  it("applies an identify once per messageId, even when the retry's traits differ", async () => {
+    const key = { key: t.keys.ingest }
+    const first = { userId: "id-once", traits: { firstName: "Bo" }, messageId: "ident-1" }
+    expect((await post("/v1/identify", first, key)).status).toBe(200)
+    const retry = { ...first, traits: { firstName: "Changed" } }
+    expect((await post("/v1/identify", retry, key)).status).toBe(200)
+    expect((await customerOf("userId", "id-once")).personal.firstName).toBe("Bo")
+    // Same traits under a new messageId: nothing changes, nothing is recorded.
+    expect((await post("/v1/identify", { ...first, messageId: "ident-2" }, key)).status).toBe(200)
+    const feed = await feedOf("userId", "id-once")
+    expect(feed.map((a) => a.template)).toEqual(["ProfileEdited"])
+  })
+
+  it("concurrent batches creating the same template and customers all succeed, once", async () => {
+    const batch = (n: number) => ({
+      batch: Array.from({ length: 10 }, (_, i) => ({
+        type: "track",
+        userId: `conc-u-${i}`,
+        anonymousId: `conc-a-${i}`,
+        event: "Concurrent Thing Happened",
+        properties: { n, i },
+        messageId: `conc-${n}-${i}`,
+      })),
+    })
+    const answers = await Promise.all(
+      [0, 1, 2, 3].map((n) => post("/v1/batch", batch(n), { key: t.keys.ingest })),
+    )
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200])
+    for (let i = 0; i < 10; i++) {
+      const byUser = await customerOf("userId", `conc-u-${i}`)
+      expect((await customerOf("anonymousId", `conc-a-${i}`)).id).toBe(byUser.id)
+      expect((await feedOf("userId", `conc-u-${i}`)).length).toBe(4)
+    }
+    const template = await run(Templates.use((ts) => ts.get("ConcurrentThingHappened")))
+    expect(template.customFields.map((f) => f.name)).toEqual(["n", "i"])
   })
 
   it("rejects unknown events when the project says so", async () => {

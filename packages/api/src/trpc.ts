@@ -67,7 +67,14 @@ const parseCookies = (header: string | undefined): Map<string, string> => {
   for (const part of header.split(";")) {
     const eq = part.indexOf("=")
     if (eq <= 0) continue
-    out.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()))
+    const raw = part.slice(eq + 1).trim()
+    let value = raw
+    try {
+      value = decodeURIComponent(raw)
+    } catch {
+      // A malformed cookie is just an unknown session, not a server error.
+    }
+    out.set(part.slice(0, eq).trim(), value)
   }
   return out
 }

@@ -98,7 +98,6 @@ interface TxState {
     args: ReadonlyArray<SqlValue>,
   ) => Effect.Effect<ExecResult, DatabaseError>
   readonly sync: SyncRunner | undefined
-  depth: number
 }
 
 /** The transaction the current fiber is in (per Database instance, by `owner`). */
@@ -238,7 +237,7 @@ const makeNative = Effect.fnUntraced(function* (config: DatabaseConfig) {
     catch: toDbError,
   }).pipe(Effect.retry({ schedule: busyRetry, while: (e) => e.isBusy }))
 
-  const txState: TxState = { owner, run: runWriter, sync: writer.sync, depth: 0 }
+  const txState: TxState = { owner, run: runWriter, sync: writer.sync }
 
   return {
     owner,
@@ -314,7 +313,6 @@ const makeRemote = Effect.fnUntraced(function* (config: DatabaseConfig) {
             catch: (cause) => DatabaseError.fromUnknown(cause, sql),
           }).pipe(Effect.map(fromResult)),
         sync: undefined,
-        depth: 0,
       } satisfies TxState,
       commit: Effect.tryPromise({ try: () => tx.commit(), catch: toDbError }),
       rollback: Effect.promise(async () => {

@@ -205,4 +205,3 @@ export class Erasure extends Context.Service<
     }),
   )
 }
-

@@ -1,9 +1,10 @@
 /**
- * Segments (SPEC §6), compiled to one SQL query: each `HasActions` becomes
- * `c.id IN (SELECT customer_id FROM actions WHERE template IN … [AND occurred_at in window]
- * GROUP BY customer_id HAVING count(*) >= N)` — a non-correlated subquery SQLite evaluates
- * once over the `actions_template` index (template, occurred_at) — and `And` / `Or` / `Not`
- * become `AND` / `OR` / `NOT` over those. The list is keyset-paginated on the customer id.
+ * Segments (SPEC §6), compiled to one SQL query over `customers c`: each `HasActions` becomes
+ * `EXISTS (SELECT 1 FROM actions WHERE customer_id = c.id AND template IN … [AND occurred_at in
+ * window])`, or for "at least N" a count of that subquery limited to N — each one seek into the
+ * covering `actions_segments` index (customer_id, template, occurred_at), so the cost grows
+ * with the number of customers and conditions, not with the number of actions. `And` / `Or` /
+ * `Not` become `AND` / `OR` / `NOT`. The list is keyset-paginated on the customer id.
  */
 import { Errors, Segment } from "@actionlog/domain"
 import { Clock, Context, Effect, Layer, Result } from "effect"
@@ -49,11 +50,11 @@ export const compileSegment = (
           args.push(to)
         }
         const min = s.minCount ?? 1
-        if (min === 1) {
-          return `c.id IN (SELECT customer_id FROM actions WHERE ${where.join(" AND ")})`
-        }
-        args.push(min)
-        return `c.id IN (SELECT customer_id FROM actions WHERE ${where.join(" AND ")} GROUP BY customer_id HAVING count(*) >= ?)`
+        const match = `SELECT 1 FROM actions WHERE customer_id = c.id AND ${where.join(" AND ")}`
+        if (min === 1) return `EXISTS (${match})`
+        // Counting stops at `min`: a customer with thousands of matches costs `min` steps.
+        args.push(min, min)
+        return `(SELECT count(*) FROM (${match} LIMIT ?)) >= ?`
       }
       case "Not":
         return `NOT (${go(s.of)})`
@@ -66,6 +67,13 @@ export const compileSegment = (
   const sql = go(segment)
   return { sql, args }
 }
+
+const compile = (segment: Segment.Segment) =>
+  Effect.gen(function* () {
+    const checked = Segment.checkSegment(segment)
+    if (Result.isFailure(checked)) return yield* checked.failure
+    return compileSegment(segment, yield* Clock.currentTimeMillis)
+  })
 
 export class Segments extends Context.Service<
   Segments,
@@ -85,13 +93,6 @@ export class Segments extends Context.Service<
     Segments,
     Effect.gen(function* () {
       const db = yield* Database
-
-      const compile = (segment: Segment.Segment) =>
-        Effect.gen(function* () {
-          const checked = Segment.checkSegment(segment)
-          if (Result.isFailure(checked)) return yield* checked.failure
-          return compileSegment(segment, yield* Clock.currentTimeMillis)
-        })
 
       const count = Effect.fn("Segments.count")(function* (segment: Segment.Segment) {
         const { sql, args } = yield* compile(segment)

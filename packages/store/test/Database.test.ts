@@ -110,7 +110,10 @@ describe("configuration", () => {
 
   it("numbers migrations uniquely and in order", () => {
     const ids = migrations.map((m) => m.id)
-    assert.deepStrictEqual(ids, [...ids].sort((a, b) => a - b))
+    assert.deepStrictEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    )
     assert.strictEqual(new Set(ids).size, ids.length)
     assert.strictEqual(ids[0], 1)
   })

@@ -3,14 +3,22 @@ import { Deferred, Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { ActionStore, Customers, Database, Exports, Imports, layer as storeLayerOf } from "../src/index"
+import {
+  ActionStore,
+  Customers,
+  Database,
+  Exports,
+  Imports,
+  layer as storeLayerOf,
+} from "../src/index"
+import * as Store from "../src/index"
 import { tempDbUrl } from "./helpers"
 import { T0, iso } from "./support"
 
 const withStores = <A, E>(
   body: (
-    a: Layer.Layer<any, any>,
-    b: Layer.Layer<any, any>,
+    a: Layer.Layer<Store.StoreServices, Store.DatabaseError>,
+    b: Layer.Layer<Store.StoreServices, Store.DatabaseError>,
     dir: string,
   ) => Effect.Effect<A, E, never>,
 ) => {
@@ -226,7 +234,9 @@ describe("Imports", () => {
         // A header with an unknown column fails the whole import before recording anything.
         const file3 = join(dir, "bad.csv")
         writeFileSync(file3, "customer.email,colour\na@x.io,red\n")
-        const failed = yield* Effect.flip(imports.importFile({ path: file3, template: "ProductViewed" }))
+        const failed = yield* Effect.flip(
+          imports.importFile({ path: file3, template: "ProductViewed" }),
+        )
         assert.strictEqual(failed._tag, "ImportFailed")
       }).pipe(Effect.provide(one)),
     ),
@@ -247,7 +257,9 @@ describe("Imports", () => {
           const customers = yield* Customers
           const store = yield* ActionStore
           for (let i = 0; i < 5; i++) {
-            const c = yield* customers.create({ identifiers: [{ kind: "email", value: `e${i}@x.io` }] })
+            const c = yield* customers.create({
+              identifiers: [{ kind: "email", value: `e${i}@x.io` }],
+            })
             for (let k = 0; k < 4; k++) {
               yield* store.record({
                 customer: { id: c.id },

@@ -2,7 +2,9 @@
  * The activity feed: newest first, grouped by day, infinitely scrolled on the API's keyset
  * cursor and windowed so thousands of loaded actions stay fast.
  */
-import { useInfiniteQuery } from "@tanstack/react-query"
+import { skipToken, useInfiniteQuery, useQueryClient } from "@tanstack/react-query"
+import { useSubscription } from "@trpc/tanstack-react-query"
+import { Feed as DomainFeed, Ids, Registry as DomainRegistry } from "@actionlog/domain"
 import { memo, useCallback, useMemo } from "react"
 import { CategoryBadge, Empty, ErrorBox } from "../ui/common"
 import { VirtualList } from "../ui/VirtualList"
@@ -12,7 +14,7 @@ import { Link, useSearchParams, withQuery } from "../router"
 import { useTRPC } from "../trpc"
 import { type ActionView, toActionView } from "./actionView"
 import type { FilterState } from "./filterUrl"
-import { toApiFilter } from "./apiFilter"
+import { type ApiFeedFilter, toApiFilter } from "./apiFilter"
 import { payloadSummary } from "./Payload"
 
 const PAGE_SIZE = 400
@@ -84,6 +86,7 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
           { getNextPageParam: (last) => last.nextCursor ?? undefined },
         ),
   )
+  const live = useLiveFeed(customerId, apiFilter, registry)
 
   const actions = useMemo(
     () => (query.data?.pages ?? []).flatMap((p) => p.items.map(toActionView)),
@@ -152,6 +155,15 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
           {hasNextPage ? "+" : ""} {actions.length === 1 ? "action" : "actions"} · newest first
         </span>
         <span>
+          {live ? (
+            <span
+              className="badge badge-ok"
+              data-testid="live"
+              title="New actions appear as they are recorded"
+            >
+              ● live
+            </span>
+          ) : null}{" "}
           <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open
         </span>
       </div>
@@ -264,3 +276,72 @@ const ActionRow = memo(function ActionRow({
     </Link>
   )
 })
+
+/**
+ * A customer's feed stays current: new actions arrive over the `live.actions` subscription
+ * (SSE) and, when they match the filter, are put on top of the cached first page — no refetch
+ * of the pages already loaded. A backfill (older than the newest loaded action) refetches.
+ * Returns whether the subscription is connected.
+ */
+const useLiveFeed = (
+  customerId: string | undefined,
+  filter: ApiFeedFilter,
+  registry: Registry,
+): boolean => {
+  const trpc = useTRPC()
+  const queryClient = useQueryClient()
+  const feedKey =
+    customerId === undefined
+      ? undefined
+      : trpc.actions.feed.infiniteQueryKey({
+          customer: { id: customerId },
+          filter,
+          limit: PAGE_SIZE,
+        })
+  const matches = (action: Parameters<typeof DomainFeed.matchesFilter>[1]) => {
+    const channels = filter.channels?.flatMap((c) =>
+      DomainRegistry.expandChannel(
+        registry.channels as ReadonlyArray<DomainRegistry.Channel>,
+        c as Ids.ChannelId,
+      ),
+    )
+    return DomainFeed.matchesFilter(
+      { ...(filter as DomainFeed.FeedFilter), ...(channels ? { channels } : {}) },
+      action,
+    )
+  }
+  const sub = useSubscription(
+    trpc.live.actions.subscriptionOptions(
+      customerId === undefined ? skipToken : { customer: { id: customerId } },
+      {
+        onData: (event) => {
+          const msg = event.data
+          if (msg.type !== "action" || feedKey === undefined) return
+          const action = msg.action
+          if (!matches(action)) return
+          let backfill = false
+          queryClient.setQueryData(feedKey, (old) => {
+            const first = old?.pages[0]
+            if (!old || !first) return old
+            if (old.pages.some((p) => p.items.some((i) => i.id === action.id))) return old
+            const top = first.items[0]
+            if (
+              top &&
+              (action.occurredAt < top.occurredAt ||
+                (action.occurredAt === top.occurredAt && action.id < top.id))
+            ) {
+              backfill = true
+              return old
+            }
+            return {
+              ...old,
+              pages: [{ ...first, items: [action, ...first.items] }, ...old.pages.slice(1)],
+            }
+          })
+          if (backfill) void queryClient.invalidateQueries({ queryKey: feedKey })
+        },
+      },
+    ),
+  )
+  return customerId !== undefined && sub.status === "pending"
+}

@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { useCan } from "../auth"
 import { Feed } from "../feed/Feed"
-import { templateFilterQuery } from "../feed/filterUrl"
 import { formatDate, formatDateTime, initials } from "../format"
 import { useRegistry } from "../registry"
 import { Link, useSearchParams } from "../router"
@@ -17,6 +16,7 @@ import {
   Modal,
   PageHeader,
 } from "../ui/common"
+import { BonusCard, NotesCard, OrdersCard, TagsCard } from "./CustomerExtras"
 import { customerName } from "./customerName"
 
 type CustomerData = RouterOutputs["customers"]["get"]
@@ -110,11 +110,6 @@ const Profile = ({ customer: c }: { readonly customer: CustomerData }) => {
   const registry = useRegistry()
   const [editing, setEditing] = useState(false)
   const p = c.personal
-  const feedLink = (templates: ReadonlyArray<string>) => {
-    const q = new URLSearchParams(templateFilterQuery(templates[0] ?? ""))
-    for (const t of templates.slice(1)) q.append("template", t)
-    return `/customers/${encodeURIComponent(c.id)}?${q.toString()}`
-  }
   const customFields = Object.entries(c.customFields ?? {})
 
   return (
@@ -154,30 +149,9 @@ const Profile = ({ customer: c }: { readonly customer: CustomerData }) => {
             <dd className="mono small">{c.id}</dd>
           </dl>
         </Card>
-        <Card title="Notes, orders and bonus points">
-          <p className="muted small" style={{ marginBottom: 8 }}>
-            These live in the activity feed as actions; this app does not keep separate lists of
-            them yet.
-          </p>
-          {can("actions.view") ? (
-            <ul style={{ margin: 0, paddingLeft: 18 }}>
-              <li>
-                <Link to={feedLink(["NoteAdded"])}>Notes</Link>
-              </li>
-              <li>
-                <Link
-                  to={feedLink(["OrderPlaced", "OrderPaid", "OrderStatusChanged", "OrderReturned"])}
-                >
-                  Orders
-                </Link>
-              </li>
-              <li>
-                <Link to={feedLink(["BonusPointsChanged"])}>Bonus point changes</Link>{" "}
-                <span className="muted small">(no balance is computed yet)</span>
-              </li>
-            </ul>
-          ) : null}
-        </Card>
+        <NotesCard customerId={c.id} />
+        <OrdersCard customerId={c.id} />
+        <BonusCard customerId={c.id} />
       </div>
 
       <div className="grid">
@@ -192,19 +166,7 @@ const Profile = ({ customer: c }: { readonly customer: CustomerData }) => {
             </dl>
           )}
         </Card>
-        <Card title="Tags">
-          {c.tags.length === 0 ? (
-            <p className="muted">No tags.</p>
-          ) : (
-            <div className="badges">
-              {c.tags.map((t) => (
-                <Badge key={t} tone="accent">
-                  {t}
-                </Badge>
-              ))}
-            </div>
-          )}
-        </Card>
+        <TagsCard customerId={c.id} tags={c.tags} />
         <Card title="Subscriptions" body={false}>
           {c.subscriptions.length === 0 ? (
             <div className="card-body muted">No subscriptions recorded.</div>
@@ -285,7 +247,6 @@ const EditPersonal = ({
       ]),
     ),
   )
-  const [tags, setTags] = useState(customer.tags.join(", "))
   const [reason, setReason] = useState("")
   const edit = useMutation(
     trpc.customers.edit.mutationOptions({
@@ -315,10 +276,6 @@ const EditPersonal = ({
             id: customer.id,
             changes: {
               personal: { ...personal, ...(gender ? { gender } : {}) },
-              tags: tags
-                .split(",")
-                .map((t) => t.trim())
-                .filter(Boolean),
             },
             ...(reason.trim() ? { reason: reason.trim() } : {}),
           })
@@ -340,16 +297,6 @@ const EditPersonal = ({
               />
             </div>
           ))}
-        </div>
-        <div className="field">
-          <label htmlFor="pe-tags">Tags</label>
-          <input
-            id="pe-tags"
-            className="input"
-            value={tags}
-            onChange={(e) => setTags(e.target.value)}
-          />
-          <span className="hint">Comma separated.</span>
         </div>
         <div className="field">
           <label htmlFor="pe-reason">Reason for the correction</label>

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query"
-import { useMemo } from "react"
+import { useMemo, useState } from "react"
 import { useCan, useMe } from "../auth"
 import { toActionView } from "../feed/actionView"
 import { templateFilterQuery } from "../feed/filterUrl"
@@ -8,6 +8,7 @@ import { useRegistry } from "../registry"
 import { Link, withQuery } from "../router"
 import { useTRPC } from "../trpc"
 import { Card, CategoryBadge, Empty, ErrorBox, Loading, PageHeader } from "../ui/common"
+import { type Series, StackedBars } from "../ui/StackedBars"
 
 /** How many recent actions the "most used" ranking looks at (no statistics procedure yet). */
 const SAMPLE = 500
@@ -89,6 +90,7 @@ const Activity = () => {
           </div>
         </Card>
       </div>
+      <ActivityChart />
       <div className="grid grid-2" style={{ alignItems: "start" }}>
         <Card
           title="Recent activity"
@@ -107,11 +109,9 @@ const Activity = () => {
                       </Link>{" "}
                       {t ? <CategoryBadge category={t.category} /> : null}
                       <div className="small muted">
-                        <Link
-                          to={`/customers/${encodeURIComponent(a.customerId)}`}
-                          className="mono"
-                        >
-                          {a.customerId}
+                        {registry.touchpoint(a.touchpointId)?.name ?? a.touchpointId} ·{" "}
+                        <Link to={`/customers/${encodeURIComponent(a.customerId)}`}>
+                          open customer
                         </Link>
                       </div>
                     </td>
@@ -144,5 +144,74 @@ const Activity = () => {
         </Card>
       </div>
     </>
+  )
+}
+
+type Dimension = "category" | "channel" | "brand" | "template"
+const DAYS = 30
+const MAX_SERIES = 7
+
+/** Actions per day over the last 30 days, stacked by category, channel, brand or template. */
+const ActivityChart = () => {
+  const trpc = useTRPC()
+  const registry = useRegistry()
+  const [by, setBy] = useState<Dimension>("category")
+  // Whole UTC days, so the buckets are stable for the cache within a day.
+  const [range] = useState(() => {
+    const to = Math.ceil(Date.now() / 86_400_000) * 86_400_000
+    return { from: to - DAYS * 86_400_000, to }
+  })
+  const stats = useQuery(trpc.stats.actionsPerDay.queryOptions({ by, bucket: "day", ...range }))
+  const label = (key: string): string => {
+    if (by === "category")
+      return key === "personal" ? "Personal" : key === "system" ? "System" : key
+    if (by === "channel") return registry.channel(key)?.name ?? key
+    if (by === "brand") return registry.brand(key)?.name ?? key
+    return registry.template(key)?.displayName ?? key
+  }
+  const series = useMemo((): ReadonlyArray<Series> => {
+    if (!stats.data) return []
+    const sorted = [...stats.data.series].sort((a, b) => b.total - a.total)
+    const top = sorted.slice(0, MAX_SERIES)
+    const rest = sorted.slice(MAX_SERIES)
+    const out: Array<Series> = top.map((s) => ({ key: s.key, label: "", counts: s.counts }))
+    if (rest.length > 0)
+      out.push({
+        key: "__other",
+        label: `${rest.length} more`,
+        counts: stats.data.buckets.map((_, i) => rest.reduce((n, s) => n + (s.counts[i] ?? 0), 0)),
+      })
+    return out
+  }, [stats.data])
+  return (
+    <Card
+      title="Actions per day · last 30 days"
+      testId="activity-chart"
+      actions={
+        <select
+          className="select"
+          style={{ width: 150 }}
+          aria-label="Group by"
+          value={by}
+          onChange={(e) => setBy(e.target.value as Dimension)}
+        >
+          <option value="category">by category</option>
+          <option value="channel">by channel</option>
+          <option value="brand">by brand</option>
+          <option value="template">by template</option>
+        </select>
+      }
+    >
+      {stats.isPending ? (
+        <Loading />
+      ) : stats.isError ? (
+        <ErrorBox error={stats.error} />
+      ) : (
+        <StackedBars
+          buckets={stats.data.buckets}
+          series={series.map((s) => (s.key === "__other" ? s : { ...s, label: label(s.key) }))}
+        />
+      )}
+    </Card>
   )
 }

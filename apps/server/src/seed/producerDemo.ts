@@ -31,6 +31,18 @@ export interface ProducerDemoResult {
 
 const by: ActionContext["recordedBy"] = { kind: "system", id: "seed" }
 
+const isoBefore = (ms: number, now: number) => new Date(Math.min(ms, now - 60_000)).toISOString()
+const ref = (id: string): Customer.CustomerRef => ({ id: id as Ids.CustomerId })
+
+/** The envelope of a demo action at `ms` (clamped into the past), optionally at a touchpoint. */
+const contextAt =
+  (now: number) =>
+  (ms: number, touchpoint?: string): ActionContext => ({
+    occurredAt: isoBefore(ms, now),
+    recordedBy: by,
+    ...(touchpoint === undefined ? {} : { touchpoint: { externalId: touchpoint } }),
+  })
+
 /** Runs the producers over the demo customers (ids + emails), deterministically from `r`. */
 export const producerDemo = (
   people: ReadonlyArray<{ readonly id: string; readonly email: string }>,
@@ -45,22 +57,28 @@ export const producerDemo = (
     const notes = yield* NotesAndTags
     const profiles = yield* Profiles
     const customers = yield* Customers
-    const at = (ms: number) => new Date(Math.min(ms, now - 60_000)).toISOString()
-    const ctx = (ms: number, touchpoint?: string): ActionContext => ({
-      occurredAt: at(ms),
-      recordedBy: by,
-      ...(touchpoint === undefined ? {} : { touchpoint: { externalId: touchpoint } }),
-    })
-    const ref = (id: string): Customer.CustomerRef => ({ id: id as Ids.CustomerId })
+    const ctx = contextAt(now)
 
     // Promo codes: a generated welcome pool and an imported partner pool.
-    yield* promo.createPool({ id: "welcome-10", name: "Welcome 10%", description: "10% off the first order" })
+    yield* promo.createPool({
+      id: "welcome-10",
+      name: "Welcome 10%",
+      description: "10% off the first order",
+    })
     yield* promo.generateCodes("welcome-10", { count: 40, prefix: "WELCOME-", length: 6 })
-    yield* promo.createPool({ id: "partner-2026", name: "Partner codes", description: "Imported from a partner" })
+    yield* promo.createPool({
+      id: "partner-2026",
+      name: "Partner codes",
+      description: "Imported from a partner",
+    })
     yield* promo.importCodes("partner-2026", ["PARTNER-A1", "PARTNER-A2", "PARTNER-A3"])
 
     // Campaign with an email and a push message.
-    yield* campaigns.createCampaign({ id: "spring-sale", name: "Spring sale", brandId: "northwind" as Ids.BrandId })
+    yield* campaigns.createCampaign({
+      id: "spring-sale",
+      name: "Spring sale",
+      brandId: "northwind" as Ids.BrandId,
+    })
     yield* campaigns.createMessage({
       id: "spring-sale-email",
       campaignId: "spring-sale",
@@ -86,7 +104,11 @@ export const producerDemo = (
       // Campaign: composed and sent to everyone; most delivered; some open, fewer click.
       const send = start + 2 * DAY
       const message = r() < 0.7 ? "spring-sale-email" : "spring-sale-push"
-      const event = (e: Parameters<typeof campaigns.recordEvent>[0]["event"], ms: number, extra = {}) =>
+      const event = (
+        e: Parameters<typeof campaigns.recordEvent>[0]["event"],
+        ms: number,
+        extra = {},
+      ) =>
         campaigns
           .recordEvent({ messageId: message, customer, event: e, ...ctx(ms, "esp"), ...extra })
           .pipe(Effect.tap(() => Effect.sync(() => messageEvents++)))
@@ -111,7 +133,11 @@ export const producerDemo = (
       // Welcome code for about half of the customers.
       let code: string | undefined
       if (r() < 0.5) {
-        const issued = yield* promo.issue({ poolId: "welcome-10", customer, ...ctx(start + DAY, "northwind-web") })
+        const issued = yield* promo.issue({
+          poolId: "welcome-10",
+          customer,
+          ...ctx(start + DAY, "northwind-web"),
+        })
         code = issued.code.code
         codesIssued++
       }
@@ -122,7 +148,12 @@ export const producerDemo = (
         const placed = send + (1 + Math.floor(r() * 5)) * DAY
         const lines = Array.from({ length: 1 + Math.floor(r() * 3) }, () => {
           const p = Demo.product(r)
-          return { productId: p.productId, name: p.name, quantity: 1 + Math.floor(r() * 2), unitPrice: p.price }
+          return {
+            productId: p.productId,
+            name: p.name,
+            quantity: 1 + Math.floor(r() * 2),
+            unitPrice: p.price,
+          }
         })
         const created = yield* orders.create({
           orderId,
@@ -140,9 +171,19 @@ export const producerDemo = (
         }
         const total = created.order.snapshot.totals.total
         if (r() < 0.12) {
-          yield* orders.changeStatus({ orderId, status: "cancelled", reason: "Customer changed their mind", ...ctx(placed + 2 * HOUR) })
+          yield* orders.changeStatus({
+            orderId,
+            status: "cancelled",
+            reason: "Customer changed their mind",
+            ...ctx(placed + 2 * HOUR),
+          })
         } else {
-          yield* orders.changeStatus({ orderId, status: "paid", payment: { method: "card", amount: total }, ...ctx(placed + 5 * 60_000) })
+          yield* orders.changeStatus({
+            orderId,
+            status: "paid",
+            payment: { method: "card", amount: total },
+            ...ctx(placed + 5 * 60_000),
+          })
           yield* orders.changeStatus({ orderId, status: "confirmed", ...ctx(placed + HOUR) })
           yield* orders.changeStatus({ orderId, status: "shipped", ...ctx(placed + DAY) })
           if (placed + 3 * DAY < now) {
@@ -168,10 +209,19 @@ export const producerDemo = (
       }
 
       if (i % 9 === 0) {
-        yield* rewards.issueReward({ customer, reward: "birthday-gift", description: "Free scarf", ...ctx(start + 4 * DAY, "admin-panel") })
+        yield* rewards.issueReward({
+          customer,
+          reward: "birthday-gift",
+          description: "Free scarf",
+          ...ctx(start + 4 * DAY, "admin-panel"),
+        })
       }
       if (i % 7 === 0) {
-        yield* notes.addNote(customer, "Asked about the return policy by phone.", ctx(start + 5 * DAY, "call-centre"))
+        yield* notes.addNote(
+          customer,
+          "Asked about the return policy by phone.",
+          ctx(start + 5 * DAY, "call-centre"),
+        )
         yield* notes.addTag(customer, "called-support", ctx(start + 5 * DAY, "call-centre"))
       }
     }
@@ -183,10 +233,19 @@ export const producerDemo = (
         identifiers: [{ kind: "email", value: `old.${first.email}` }],
         personal: { city: "Riga" },
       })
-      const dupIssued = yield* promo.issue({ poolId: "partner-2026", customer: ref(dup.id), ...ctx(now - 40 * DAY, "call-centre") })
+      const dupIssued = yield* promo.issue({
+        poolId: "partner-2026",
+        customer: ref(dup.id),
+        ...ctx(now - 40 * DAY, "call-centre"),
+      })
       void dupIssued
       codesIssued++
       yield* profiles.merge(ref(first.id), ref(dup.id), ctx(now - 2 * DAY, "admin-panel"))
     }
-    return { orders: orderCount, messageEvents, codesIssued, codesRedeemed } satisfies ProducerDemoResult
+    return {
+      orders: orderCount,
+      messageEvents,
+      codesIssued,
+      codesRedeemed,
+    } satisfies ProducerDemoResult
   })

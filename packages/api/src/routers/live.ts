@@ -54,7 +54,8 @@ export const liveRouter = router({
       if (input.lastEventId === undefined || input.lastEventId === null) {
         yield tracked(String(position), { type: "ready" } as LiveMessage)
       }
-      while (signal?.aborted !== true) {
+      const aborted = () => signal?.aborted === true
+      while (!aborted()) {
         const head = await run(
           ctx,
           LiveActions.use((l) => l.head),
@@ -71,10 +72,15 @@ export const liveRouter = router({
           position = events.length === PAGE ? events[events.length - 1]!.position : head
           if (events.length === PAGE) continue
         }
-        await run(
-          ctx,
-          LiveActions.use((l) => l.waitForNew(position, 1000)),
-        )
+        try {
+          await run(
+            ctx,
+            LiveActions.use((l) => l.waitForNew(position, 1000)),
+          )
+        } catch {
+          // The server is shutting down: end the stream; the client resumes elsewhere.
+          return
+        }
       }
     }),
 })

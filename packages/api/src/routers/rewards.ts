@@ -3,7 +3,7 @@ import { Bonus, Customer, Order } from "@actionlog/domain"
 import { Rewards } from "@actionlog/store"
 import { audited } from "../Audit"
 import { input } from "../schemas"
-import { router, run } from "../trpc"
+import { procedure, router, run } from "../trpc"
 import {
   ActionEnvelope,
   Text,
@@ -104,6 +104,28 @@ export const rewardsRouter = router({
       run(
         ctx,
         Rewards.use((r) => r.bonusHistory(input.customer)),
+      ),
+    ),
+
+  /**
+   * Takes away credits that expired (by `now`, default the server clock): one
+   * `BonusPointsChanged` (reason `expired`) per customer and kind. Run it periodically.
+   */
+  expireCredits: procedure
+    .requires({ scope: "admin", permission: "settings.manage" })
+    .input(input(Schema.Struct({ now: Schema.optional(Schema.Int) })))
+    .mutation(({ ctx, input }) =>
+      run(
+        ctx,
+        audited(
+          Rewards.use((r) => r.expireCredits(input.now)),
+          (changes) => ({
+            action: "rewards.expireCredits",
+            targetType: "bonus",
+            targetId: null,
+            changes: { expired: changes.length },
+          }),
+        ),
       ),
     ),
 

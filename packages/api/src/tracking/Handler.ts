@@ -93,7 +93,7 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
     }
     const declared = Number(req.headers["content-length"] ?? "0")
     if (encoding === "identity" && declared > limit) {
-      reject(tooLarge(declared, limit))
+      reject(tooLarge(`is ${kb(declared)}`, limit))
       return
     }
     const chunks: Array<Buffer> = []
@@ -104,7 +104,7 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
       size += chunk.length
       if (size > limit) {
         failed = true
-        reject(tooLarge(size, limit, encoding === "gzip"))
+        reject(tooLarge(`is more than ${kb(limit)}`, limit))
         return
       }
       chunks.push(chunk)
@@ -126,7 +126,7 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
           error instanceof RangeError ||
           (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE"
         )
-          reject(tooLarge(limit + 1, limit))
+          reject(tooLarge(`decompresses to more than ${kb(limit)}`, limit))
         else
           reject(
             new BodyError(
@@ -139,14 +139,12 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
     })
   })
 
-const tooLarge = (bytes: number, limit: number, compressed = false) =>
+/** `what`: "is 612 KB" / "is more than 32 KB" / "decompresses to more than 500 KB". */
+const tooLarge = (what: string, limit: number) =>
   new BodyError(
     400,
     "RequestTooLarge",
-    `The request body is ${compressed ? "over" : ""} ${bytes > limit ? kb(bytes) : `more than ${kb(limit)}`}; the limit is ${kb(limit)} (${limit} bytes) ${limit === Tracking.MAX_BATCH_BYTES ? "per batch" : "per call"}`.replace(
-      /\s+/g,
-      " ",
-    ),
+    `The request body ${what}; the limit is ${kb(limit)} (${limit} bytes) ${limit === Tracking.MAX_BATCH_BYTES ? "per batch" : "per call"}`,
   )
 
 /** The write key: Basic username, Bearer token, or `writeKey` in the body. */
@@ -321,7 +319,8 @@ export const makeTrackingHandler = (options: TrackingHandlerOptions) => {
     let already = 0
     const errors: Array<NonNullable<TrackingResponse["errors"]>[number]> = []
     outcomes.forEach((o, index) => {
-      if (o.status === "recorded" || o.status === "unchanged") recorded++
+      if (o.status === "recorded") recorded++
+      else if (o.status === "unchanged") return
       else if (o.status === "alreadyProcessed") already++
       else {
         const m = calls[index]?.message

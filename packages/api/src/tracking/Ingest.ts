@@ -20,6 +20,7 @@ import {
   Channels,
   Customers,
   Database,
+  Profiles,
   Templates,
   Touchpoints,
   type ApiKeyPrincipal,
@@ -140,6 +141,9 @@ const parse = (index: number, type: string, raw: unknown, input: IngestInput): P
   }
   const time = Tracking.eventTime(raw, input.receivedAt, input.sentAt)
   if (Result.isFailure(time)) return reject(time.failure)
+  // Checked here too (the store would refuse it) so that a refused call creates no template.
+  if (time.success > input.receivedAt + 5 * 60_000)
+    return reject(new Errors.EventTimeInFuture({ occurredAt: time.success, now: input.receivedAt }))
   const context = {
     ...(isObject(input.context) ? input.context : {}),
     ...(isObject(raw["context"]) ? raw["context"] : {}),
@@ -210,7 +214,10 @@ export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput
   const brand = yield* Config.sourceBrand(input.principal.id)
   yield* ensureTouchpoints(new Set(parsed.map((p) => p.source)))
 
-  yield* linkIdentities(parsed.filter((p) => p.type !== "alias"))
+  yield* linkIdentities(
+    parsed.filter((p) => p.type !== "alias"),
+    recordedBy,
+  )
 
   for (const p of parsed) {
     if (p.type === "alias") outcomes[p.index] = yield* applyAlias(p, recordedBy)
@@ -325,13 +332,20 @@ type IdentifierRow = { kind: string; value: string; customer_id: string }
  * anonymous visitor gains the userId (and a known user the anonymousId, when it has none).
  * Best effort: when the two ids belong to two customers they stay apart (see docs).
  */
-const linkIdentities = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
-  const pairs = new Map<string, { userId: string; anonymousId: string }>()
+const linkIdentities = Effect.fnUntraced(function* (
+  calls: ReadonlyArray<Parsed>,
+  recordedBy: RecordedBy,
+) {
+  const pairs = new Map<
+    string,
+    { userId: string; anonymousId: string; source: Tracking.TrackingSource }
+  >()
   for (const p of calls) {
     if (p.userId !== undefined && p.anonymousId !== undefined)
       pairs.set(`${p.userId}\u0000${p.anonymousId}`, {
         userId: p.userId,
         anonymousId: p.anonymousId,
+        source: p.source,
       })
   }
   if (pairs.size === 0) return
@@ -341,12 +355,19 @@ const linkIdentities = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>
   const users = [...new Set(list.map((p) => p.userId))]
   const anons = [...new Set(list.map((p) => p.anonymousId))]
   const rows = yield* db.query<IdentifierRow>(
+    // Identifiers a merge redirected count as known (they resolve to the survivor).
     `SELECT kind, value, customer_id FROM customer_identifiers
       WHERE (kind = 'userId' AND value IN (${users.map(() => "?").join(", ")}))
+         OR (kind = 'anonymousId' AND value IN (${anons.map(() => "?").join(", ")}))
+     UNION ALL
+     SELECT kind, value, customer_id FROM identifier_redirects
+      WHERE (kind = 'userId' AND value IN (${users.map(() => "?").join(", ")}))
          OR (kind = 'anonymousId' AND value IN (${anons.map(() => "?").join(", ")}))`,
-    [...users, ...anons],
+    [...users, ...anons, ...users, ...anons],
   )
-  const owner = new Map(rows.map((r) => [`${r.kind}:${r.value}`, r.customer_id]))
+  const owner = new Map<string, string>()
+  for (const r of rows)
+    if (!owner.has(`${r.kind}:${r.value}`)) owner.set(`${r.kind}:${r.value}`, r.customer_id)
   for (const pair of list) {
     const u = owner.get(`userId:${pair.userId}`)
     const a = owner.get(`anonymousId:${pair.anonymousId}`)
@@ -372,7 +393,15 @@ const linkIdentities = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>
       .pipe(Effect.catchTag("CustomerNotFound", () => Effect.void))
     if (profile === undefined || profile.identifiers.some((x) => x.kind === add.kind)) continue
     yield* customers
-      .update(id, { identifiers: [...profile.identifiers, add] }, { by: "customer" })
+      .update(
+        id,
+        { identifiers: [...profile.identifiers, add] },
+        {
+          by: "customer",
+          recordedBy,
+          touchpoint: { externalId: Tracking.touchpointExternalIds[pair.source] },
+        },
+      )
       .pipe(
         Effect.catchIf(
           (e) => e["_tag"] !== "DatabaseError",
@@ -391,12 +420,14 @@ const findBy = (customers: Customers["Service"], kind: string, value: string) =>
 /**
  * `alias(previousId → userId)`: put the new userId on the customer known by previousId (as a
  * userId or an anonymousId), or previousId (as anonymousId) on the customer known by userId.
- * Two different existing customers would need a merge, which is refused with a clear error.
+ * When both ids already name two customers, the previous one is merged into the userId's
+ * (`Profiles.merge`: `CustomersMerged`, its actions and identifiers move, its ids redirect).
  */
 const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
   Effect.gen(function* () {
     const db = yield* Database
     const customers = yield* Customers
+    const profiles = yield* Profiles
     const userId = p.userId!
     const previousId = Tracking.idOf(p.message["previousId"])!
     const program = Effect.gen(function* () {
@@ -413,6 +444,7 @@ const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
       let outcome: Outcome = { status: "unchanged" }
       let customerId: string | null = null
       const tp = { externalId: Tracking.touchpointExternalIds[p.source] }
+      const ctx = { touchpoint: tp, recordedBy, occurredAt: new Date(p.occurredAt).toISOString() }
       if (previous === undefined && current === undefined) {
         const c = yield* customers.create({ identifiers: [userIdent, prevIdent] })
         customerId = c.id
@@ -420,26 +452,27 @@ const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
       } else if (previous !== undefined && current !== undefined) {
         customerId = current.id
         if (previous.id !== current.id) {
-          return reject({
-            _tag: "MergeUnavailable",
-            message: `previousId "${previousId}" and userId "${userId}" are two different customers (${previous.id}, ${current.id}); merging customers through alias is not available yet`,
-          })
+          const merged = yield* profiles.merge({ id: current.id }, { id: previous.id }, ctx)
+          outcome = { status: "recorded", actionId: merged.actionId }
         }
       } else if (previous !== undefined) {
         customerId = previous.id
         const had = previous.identifiers.find((x) => x.kind === Tracking.USER_ID_KIND)
         if (had !== undefined) {
-          return reject({
-            _tag: "MergeUnavailable",
-            message: `The customer known by previousId "${previousId}" already has userId "${had.value}"; a customer has one userId`,
-          })
+          // previousId was an older userId: a customer has one userId, so the new userId gets
+          // a customer and the old one is merged into it (the old userId redirects there).
+          const c = yield* customers.create({ identifiers: [userIdent] })
+          const merged = yield* profiles.merge({ id: c.id }, { id: previous.id }, ctx)
+          customerId = c.id
+          outcome = { status: "recorded", actionId: merged.actionId }
+        } else {
+          const r = yield* customers.update(
+            previous.id,
+            { identifiers: [...previous.identifiers, userIdent] },
+            { by: "customer", recordedBy, touchpoint: tp },
+          )
+          outcome = { status: "recorded", actionId: r.actionId }
         }
-        const r = yield* customers.update(
-          previous.id,
-          { identifiers: [...previous.identifiers, userIdent] },
-          { by: "customer", recordedBy, touchpoint: tp },
-        )
-        outcome = { status: "recorded", actionId: r.actionId }
       } else if (current !== undefined) {
         customerId = current.id
         if (!current.identifiers.some((x) => x.kind === Tracking.ANONYMOUS_ID_KIND)) {

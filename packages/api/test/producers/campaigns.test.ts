@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { snapshot, startFixture, tagOf, type ProducerFixture } from "./setup"
+import { failure, snapshot, startFixture, tagOf, type ProducerFixture } from "./setup"
 
 let f: ProducerFixture
 beforeAll(async () => {
   f = await startFixture()
-  await f.api.campaigns.create.mutate({ id: "spring", name: "Spring sale", brandId: "acme" as never })
+  await f.api.campaigns.create.mutate({
+    id: "spring",
+    name: "Spring sale",
+    brandId: "acme" as never,
+  })
   await f.api.campaigns.createMessage.mutate({
     id: "spring-email",
     campaignId: "spring",
@@ -20,12 +24,20 @@ const message = { campaignId: "spring", messageId: "spring-email", channel: "ema
 describe("campaigns and messages", () => {
   it("creating a message makes its templates exist", async () => {
     const m = await f.api.campaigns.message.query({ id: "spring-email" })
-    expect(m.templates).toMatchObject({ composed: "MessageComposed", sent: "MessageSent", opened: "MessageOpened" })
+    expect(m.templates).toMatchObject({
+      composed: "MessageComposed",
+      sent: "MessageSent",
+      opened: "MessageOpened",
+    })
     for (const name of Object.values(m.templates)) {
       const def = await f.api.templates.get.query({ systemName: name as never })
       expect(def.systemName).toBe(name)
     }
-    expect(await tagOf(f.api.campaigns.createMessage.mutate({ campaignId: "nope", name: "x", channel: "sms" }))).toMatchObject({
+    expect(
+      await tagOf(
+        f.api.campaigns.createMessage.mutate({ campaignId: "nope", name: "x", channel: "sms" }),
+      ),
+    ).toMatchObject({
       tag: "CampaignNotFound",
       status: 404,
     })
@@ -35,7 +47,11 @@ describe("campaigns and messages", () => {
     const customerId = await f.newCustomer("reader@example.com")
     const customer = { id: customerId as never }
     for (const event of ["composed", "sent", "delivered", "opened"] as const) {
-      const r = await f.api.campaigns.recordEvent.mutate({ messageId: "spring-email", customer, event })
+      const r = await f.api.campaigns.recordEvent.mutate({
+        messageId: "spring-email",
+        customer,
+        event,
+      })
       expect(r.status).toBe("recorded")
     }
     await f.api.campaigns.recordEvent.mutate({
@@ -67,8 +83,16 @@ describe("campaigns and messages", () => {
     const customerId = await f.newCustomer("repeat@example.com")
     const customer = { id: customerId as never }
     const before = (await f.api.campaigns.message.query({ id: "spring-email" })).stats
-    const first = await f.api.campaigns.recordEvent.mutate({ messageId: "spring-email", customer, event: "sent" })
-    const again = await f.api.campaigns.recordEvent.mutate({ messageId: "spring-email", customer, event: "sent" })
+    const first = await f.api.campaigns.recordEvent.mutate({
+      messageId: "spring-email",
+      customer,
+      event: "sent",
+    })
+    const again = await f.api.campaigns.recordEvent.mutate({
+      messageId: "spring-email",
+      customer,
+      event: "sent",
+    })
     expect(again).toEqual({ status: "alreadyProcessed", actionId: first.actionId })
     const batch = await f.api.campaigns.recordEvents.mutate({
       events: [
@@ -98,7 +122,10 @@ describe("campaigns and messages", () => {
     expect(feed.map((a) => a.template).sort()).toEqual(
       ["MessageDeliveryFailed", "MessageOpened", "MessageOpened", "MessageSent"].sort(),
     )
-    expect(feed.find((a) => a.template === "MessageDeliveryFailed")!.payload).toMatchObject({ reason: "mailboxFull", message })
+    expect(feed.find((a) => a.template === "MessageDeliveryFailed")!.payload).toMatchObject({
+      reason: "mailboxFull",
+      message,
+    })
   })
 
   it("an unsubscribe request also switches the subscription off (and records that)", async () => {
@@ -116,9 +143,15 @@ describe("campaigns and messages", () => {
     expect(r).toMatchObject({ status: "recorded" })
     expect("subscriptionActionId" in r && r.subscriptionActionId).toBeTruthy()
     const profile = await f.api.customers.get.query({ id: customerId as never })
-    expect(profile.subscriptions).toEqual([{ channel: "email", brandId: "acme", subscribed: false }])
+    expect(profile.subscriptions).toEqual([
+      { channel: "email", brandId: "acme", subscribed: false },
+    ])
     const [sub, unsub] = await f.feed(customerId)
-    expect(unsub).toMatchObject({ template: "UnsubscribeRequested", category: "personal", payload: { channel: "email", message } })
+    expect(unsub).toMatchObject({
+      template: "UnsubscribeRequested",
+      category: "personal",
+      payload: { channel: "email", message },
+    })
     expect(sub).toMatchObject({
       template: "SubscriptionChanged",
       category: "personal",
@@ -149,6 +182,28 @@ describe("campaigns and messages", () => {
         }),
       ),
     ).toMatchObject({ tag: "BrandConflict" })
+    expect(await snapshot(f.t.server)).toBe(before)
+  })
+
+  it("a click needs its url; unknown events are refused", async () => {
+    const customerId = await f.newCustomer("clicker@example.com")
+    const before = await snapshot(f.t.server)
+    const noUrl = await failure(
+      f.api.campaigns.recordEvent.mutate({
+        messageId: "spring-email",
+        customer: { id: customerId as never },
+        event: "clicked",
+      }),
+    )
+    expect(noUrl.data).toMatchObject({ tag: "InputInvalid", fieldPath: ["url"] })
+    const unknown = await failure(
+      f.api.campaigns.recordEvent.mutate({
+        messageId: "spring-email",
+        customer: { id: customerId as never },
+        event: "forwarded" as never,
+      }),
+    )
+    expect(unknown.data).toMatchObject({ tag: "InputInvalid", fieldPath: ["event"] })
     expect(await snapshot(f.t.server)).toBe(before)
   })
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { snapshot, startFixture, tagOf, type ProducerFixture } from "./setup"
+import { failure, snapshot, startFixture, tagOf, type ProducerFixture } from "./setup"
 
 let f: ProducerFixture
 beforeAll(async () => {
@@ -23,8 +23,19 @@ describe("orders", () => {
       shipping: 4.5,
       touchpoint: { externalId: "acme-web" },
     })
-    expect(created.order).toMatchObject({ orderId: "O-1", customerId, status: "placed", brandId: "acme" })
-    expect(created.order.snapshot.totals).toEqual({ subtotal: 94, discount: 0, shipping: 4.5, tax: 0, total: 98.5 })
+    expect(created.order).toMatchObject({
+      orderId: "O-1",
+      customerId,
+      status: "placed",
+      brandId: "acme",
+    })
+    expect(created.order.snapshot.totals).toEqual({
+      subtotal: 94,
+      discount: 0,
+      shipping: 4.5,
+      tax: 0,
+      total: 98.5,
+    })
     const [action] = await f.feed(customerId)
     expect(action).toMatchObject({
       id: created.actionId,
@@ -49,7 +60,11 @@ describe("orders", () => {
     })
     const paid = await f.api.orders.changeStatus.mutate({ orderId: "O-0", status: "paid" })
     expect(paid.order).toMatchObject({ brandId: "beta", touchpointId: "tp_api" })
-    await f.api.orders.changeStatus.mutate({ orderId: "O-0", status: "confirmed", touchpoint: { externalId: "acme-web" } })
+    await f.api.orders.changeStatus.mutate({
+      orderId: "O-0",
+      status: "confirmed",
+      touchpoint: { externalId: "acme-web" },
+    })
     const feed = await f.feed(customerId)
     expect(feed.map((a) => [a.template, a.brandId, a.touchpointId])).toEqual([
       ["OrderStatusChanged", "acme", f.touchpointId],
@@ -61,14 +76,22 @@ describe("orders", () => {
 
   it("walks the lifecycle: each change is one action with the snapshot as it was then", async () => {
     const customerId = await f.newCustomer("order2@example.com")
-    await f.api.orders.create.mutate({ orderId: "O-2", customer: { id: customerId as never }, currency: "EUR", lines })
+    await f.api.orders.create.mutate({
+      orderId: "O-2",
+      customer: { id: customerId as never },
+      currency: "EUR",
+      lines,
+    })
     const paid = await f.api.orders.changeStatus.mutate({
       orderId: "O-2",
       status: "paid",
       payment: { method: "card", amount: 94 },
     })
     const shipped = await f.api.orders.changeStatus.mutate({ orderId: "O-2", status: "shipped" })
-    const delivered = await f.api.orders.changeStatus.mutate({ orderId: "O-2", status: "delivered" })
+    const delivered = await f.api.orders.changeStatus.mutate({
+      orderId: "O-2",
+      status: "delivered",
+    })
     const returned = await f.api.orders.changeStatus.mutate({
       orderId: "O-2",
       status: "returned",
@@ -86,15 +109,33 @@ describe("orders", () => {
       ["OrderPaid", "personal"],
       ["OrderPlaced", "personal"],
     ])
-    expect(feed[0]!.payload).toMatchObject({ lines: [{ lineId: "L2", quantity: 3 }], reason: "too small" })
-    expect(feed[1]!.payload).toMatchObject({ status: "delivered", previousStatus: "shipped", order: { status: "delivered" } })
+    expect(feed[0]!.payload).toMatchObject({
+      lines: [{ lineId: "L2", quantity: 3 }],
+      reason: "too small",
+    })
+    expect(feed[1]!.payload).toMatchObject({
+      status: "delivered",
+      previousStatus: "shipped",
+      order: { status: "delivered" },
+    })
     expect(feed[2]!.payload).toMatchObject({ status: "shipped", previousStatus: "paid" })
-    expect(feed[3]!.payload).toMatchObject({ payment: { method: "card", amount: 94 }, order: { status: "paid" } })
-    expect(new Set([paid.actionId, shipped.actionId, delivered.actionId, returned.actionId]).size).toBe(4)
+    expect(feed[3]!.payload).toMatchObject({
+      payment: { method: "card", amount: 94 },
+      order: { status: "paid" },
+    })
+    expect(
+      new Set([paid.actionId, shipped.actionId, delivered.actionId, returned.actionId]).size,
+    ).toBe(4)
 
     const history = await f.api.orders.history.query({ orderId: "O-2" })
-    expect(history.map((h) => h.status)).toEqual(["placed", "paid", "shipped", "delivered", "delivered"])
-    expect(history.map((h) => h.actionId)).toEqual([...feed].reverse().map((a) => a.id))
+    expect(history.map((h) => h.status)).toEqual([
+      "placed",
+      "paid",
+      "shipped",
+      "delivered",
+      "delivered",
+    ])
+    expect(history.map((h) => h.actionId)).toEqual(feed.toReversed().map((a) => a.id))
     expect(history[1]!.snapshot.status).toBe("paid")
 
     const mine = await f.api.orders.listByCustomer.query({ customer: { id: customerId as never } })
@@ -103,35 +144,100 @@ describe("orders", () => {
 
   it("cancels single lines; the order follows when all are cancelled", async () => {
     const customerId = await f.newCustomer("order3@example.com")
-    await f.api.orders.create.mutate({ orderId: "O-3", customer: { id: customerId as never }, currency: "EUR", lines })
-    const one = await f.api.orders.changeStatus.mutate({ orderId: "O-3", status: "cancelled", lineIds: ["L1"] })
+    await f.api.orders.create.mutate({
+      orderId: "O-3",
+      customer: { id: customerId as never },
+      currency: "EUR",
+      lines,
+    })
+    const one = await f.api.orders.changeStatus.mutate({
+      orderId: "O-3",
+      status: "cancelled",
+      lineIds: ["L1"],
+    })
     expect(one.order.status).toBe("placed")
     expect(one.order.snapshot.totals.subtotal).toBe(14)
-    const all = await f.api.orders.changeStatus.mutate({ orderId: "O-3", status: "cancelled", lineIds: ["L2"] })
+    const all = await f.api.orders.changeStatus.mutate({
+      orderId: "O-3",
+      status: "cancelled",
+      lineIds: ["L2"],
+    })
     expect(all.order.status).toBe("cancelled")
     const [last] = await f.feed(customerId)
-    expect(last).toMatchObject({ template: "OrderStatusChanged", category: "system", payload: { lineIds: ["L2"], status: "cancelled" } })
+    expect(last).toMatchObject({
+      template: "OrderStatusChanged",
+      category: "system",
+      payload: { lineIds: ["L2"], status: "cancelled" },
+    })
   })
 
   it("rejects illegal transitions, unknown orders and lines with typed errors, changing nothing", async () => {
     const customerId = await f.newCustomer("order4@example.com")
-    await f.api.orders.create.mutate({ orderId: "O-4", customer: { id: customerId as never }, currency: "EUR", lines })
+    await f.api.orders.create.mutate({
+      orderId: "O-4",
+      customer: { id: customerId as never },
+      currency: "EUR",
+      lines,
+    })
     await f.api.orders.changeStatus.mutate({ orderId: "O-4", status: "cancelled" })
     const before = await snapshot(f.t.server)
-    expect(await tagOf(f.api.orders.changeStatus.mutate({ orderId: "O-4", status: "shipped" }))).toMatchObject({
+    expect(
+      await tagOf(f.api.orders.changeStatus.mutate({ orderId: "O-4", status: "shipped" })),
+    ).toMatchObject({
       tag: "IllegalOrderTransition",
       status: 400,
     })
-    expect(await tagOf(f.api.orders.changeStatus.mutate({ orderId: "nope", status: "paid" }))).toMatchObject({
+    expect(
+      await tagOf(f.api.orders.changeStatus.mutate({ orderId: "nope", status: "paid" })),
+    ).toMatchObject({
       tag: "OrderNotFound",
       status: 404,
     })
     expect(
-      await tagOf(f.api.orders.create.mutate({ orderId: "O-4", customer: { id: customerId as never }, currency: "EUR", lines })),
+      await tagOf(
+        f.api.orders.create.mutate({
+          orderId: "O-4",
+          customer: { id: customerId as never },
+          currency: "EUR",
+          lines,
+        }),
+      ),
     ).toMatchObject({ tag: "OrderAlreadyExists", status: 409 })
     expect(
-      await tagOf(f.api.orders.create.mutate({ orderId: "O-5", customer: { id: "c_missing" as never }, currency: "EUR", lines })),
+      await tagOf(
+        f.api.orders.create.mutate({
+          orderId: "O-5",
+          customer: { id: "c_missing" as never },
+          currency: "EUR",
+          lines,
+        }),
+      ),
     ).toMatchObject({ tag: "CustomerNotFound" })
+    expect(await snapshot(f.t.server)).toBe(before)
+  })
+
+  it("bad inputs get InputInvalid with the field path and change nothing", async () => {
+    const customerId = await f.newCustomer("order-bad@example.com")
+    const before = await snapshot(f.t.server)
+    const base = { orderId: "O-bad", customer: { id: customerId as never }, currency: "EUR", lines }
+    const bad = [
+      [{ ...base, lines: [{ ...lines[0]!, quantity: 0 }] }, ["lines", 0, "quantity"]],
+      [{ ...base, currency: "euro" }, ["currency"]],
+      [{ ...base, lines: [] }, ["lines"]],
+      [{ ...base, lines: [{ ...lines[0]!, unitPrice: -1 }] }, ["lines", 0, "unitPrice"]],
+    ] as const
+    for (const [input, path] of bad) {
+      const e = await failure(f.api.orders.create.mutate(input as never))
+      expect(e.data).toMatchObject({ tag: "InputInvalid", httpStatus: 400, fieldPath: path })
+    }
+    const dup = await failure(
+      f.api.orders.create.mutate({ ...base, lines: [lines[0]!, { ...lines[1]!, lineId: "L1" }] }),
+    )
+    expect(dup.data).toMatchObject({ tag: "InvalidPayload", fieldPath: ["lines", 1, "lineId"] })
+    const status = await failure(
+      f.api.orders.changeStatus.mutate({ orderId: "O-1", status: "placed" as never }),
+    )
+    expect(status.data).toMatchObject({ tag: "InputInvalid", fieldPath: ["status"] })
     expect(await snapshot(f.t.server)).toBe(before)
   })
 
@@ -150,13 +256,24 @@ describe("orders", () => {
       ),
     ).toMatchObject({ tag: "UnknownTouchpoint" })
     expect(await snapshot(f.t.server)).toBe(before)
-    expect(await tagOf(f.api.orders.get.query({ orderId: "O-6" }))).toMatchObject({ tag: "OrderNotFound" })
+    expect(await tagOf(f.api.orders.get.query({ orderId: "O-6" }))).toMatchObject({
+      tag: "OrderNotFound",
+    })
 
-    await f.api.orders.create.mutate({ orderId: "O-7", customer: { id: customerId as never }, currency: "EUR", lines })
+    await f.api.orders.create.mutate({
+      orderId: "O-7",
+      customer: { id: customerId as never },
+      currency: "EUR",
+      lines,
+    })
     const mid = await snapshot(f.t.server)
     expect(
       await tagOf(
-        f.api.orders.changeStatus.mutate({ orderId: "O-7", status: "paid", touchpoint: { externalId: "no-such-touchpoint" } }),
+        f.api.orders.changeStatus.mutate({
+          orderId: "O-7",
+          status: "paid",
+          touchpoint: { externalId: "no-such-touchpoint" },
+        }),
       ),
     ).toMatchObject({ tag: "UnknownTouchpoint" })
     expect(await snapshot(f.t.server)).toBe(mid)

@@ -14,14 +14,22 @@ describe("notes and tags", () => {
     const customerId = await f.newCustomer("tagged@example.com")
     const customer = { id: customerId as never }
     const note = await f.staff.notes.add.mutate({ customer, text: "Prefers phone calls." })
-    expect(note).toMatchObject({ customerId, text: "Prefers phone calls.", author: expect.stringMatching(/^staff:/) })
+    expect(note).toMatchObject({
+      customerId,
+      text: "Prefers phone calls.",
+      author: expect.stringMatching(/^staff:/),
+    })
     expect((await f.api.notes.list.query({ customer })).map((n) => n.id)).toEqual([note.id])
 
     const added = await f.staff.tags.add.mutate({ customer, tag: "vip" })
     expect(added).toMatchObject({ changed: true, tags: ["vip"] })
     const before = await snapshot(f.t.server)
-    expect(await f.staff.tags.add.mutate({ customer, tag: "vip" })).toMatchObject({ changed: false })
-    expect(await f.staff.tags.remove.mutate({ customer, tag: "absent" })).toMatchObject({ changed: false })
+    expect(await f.staff.tags.add.mutate({ customer, tag: "vip" })).toMatchObject({
+      changed: false,
+    })
+    expect(await f.staff.tags.remove.mutate({ customer, tag: "absent" })).toMatchObject({
+      changed: false,
+    })
     expect(await snapshot(f.t.server)).toBe(before)
     const removed = await f.api.tags.remove.mutate({ customer, tag: "vip" })
     expect(removed).toMatchObject({ changed: true, tags: [] })
@@ -42,7 +50,13 @@ describe("notes and tags", () => {
     const customerId = await f.newCustomer("atomic-tag@example.com")
     const before = await snapshot(f.t.server)
     expect(
-      await tagOf(f.api.tags.add.mutate({ customer: { id: customerId as never }, tag: "x", touchpoint: { id: "tp_nope" as never } })),
+      await tagOf(
+        f.api.tags.add.mutate({
+          customer: { id: customerId as never },
+          tag: "x",
+          touchpoint: { id: "tp_nope" as never },
+        }),
+      ),
     ).toMatchObject({ tag: "UnknownTouchpoint" })
     expect(await snapshot(f.t.server)).toBe(before)
   })
@@ -51,14 +65,20 @@ describe("notes and tags", () => {
 describe("profile edits and subscriptions", () => {
   it("customer edits are ProfileEdited, staff corrections ProfileCorrected, no change records nothing", async () => {
     const customerId = await f.newCustomer("editor@example.com")
-    await f.api.customers.edit.mutate({ id: customerId as never, changes: { personal: { firstName: "Ann" } } })
+    await f.api.customers.edit.mutate({
+      id: customerId as never,
+      changes: { personal: { firstName: "Ann" } },
+    })
     await f.staff.customers.edit.mutate({
       id: customerId as never,
       changes: { personal: { firstName: "Anna" } },
       reason: "typo",
     })
     const before = await snapshot(f.t.server)
-    await f.staff.customers.edit.mutate({ id: customerId as never, changes: { personal: { firstName: "Anna" } } })
+    await f.staff.customers.edit.mutate({
+      id: customerId as never,
+      changes: { personal: { firstName: "Anna" } },
+    })
     const feed = await f.feed(customerId)
     expect(feed.map((a) => [a.template, a.category])).toEqual([
       ["ProfileCorrected", "system"],
@@ -94,14 +114,20 @@ describe("profile edits and subscriptions", () => {
     expect(again.changes).toEqual([{ channel: "sms", brandId: "beta", subscribed: false }])
     const feed = await f.feed(customerId)
     expect(feed.map((a) => a.template)).toEqual(["SubscriptionChanged", "SubscriptionChanged"])
-    expect(feed[0]!.payload).toEqual({ changes: [{ channel: "sms", brandId: "beta", subscribed: false }] })
-    expect(await tagOf(f.api.profiles.setSubscriptions.mutate({
-      customer,
-      subscriptions: [
-        { channel: "sms", brandId: "beta" as never, subscribed: true },
-        { channel: "sms", brandId: "beta" as never, subscribed: false },
-      ],
-    }))).toMatchObject({ tag: "InvalidPayload" })
+    expect(feed[0]!.payload).toEqual({
+      changes: [{ channel: "sms", brandId: "beta", subscribed: false }],
+    })
+    expect(
+      await tagOf(
+        f.api.profiles.setSubscriptions.mutate({
+          customer,
+          subscriptions: [
+            { channel: "sms", brandId: "beta" as never, subscribed: true },
+            { channel: "sms", brandId: "beta" as never, subscribed: false },
+          ],
+        }),
+      ),
+    ).toMatchObject({ tag: "InvalidPayload" })
   })
 })
 
@@ -109,23 +135,50 @@ describe("rewards and bonus points", () => {
   it("issues rewards and changes balances, each a system action; never negative unless allowed", async () => {
     const customerId = await f.newCustomer("loyal@example.com")
     const customer = { id: customerId as never }
-    const reward = await f.api.rewards.issue.mutate({ customer, reward: "birthday-gift", amount: 10 })
-    await f.api.rewards.changeBonus.mutate({ customer, delta: 100, reason: "order", orderId: "O-9" as never })
+    const reward = await f.api.rewards.issue.mutate({
+      customer,
+      reward: "birthday-gift",
+      amount: 10,
+    })
+    await f.api.rewards.changeBonus.mutate({
+      customer,
+      delta: 100,
+      reason: "order",
+      orderId: "O-9" as never,
+    })
     const spent = await f.api.rewards.changeBonus.mutate({ customer, delta: -60, reason: "spent" })
     expect(spent.change.balanceAfter).toBe(40)
     const before = await snapshot(f.t.server)
-    expect(await tagOf(f.api.rewards.changeBonus.mutate({ customer, delta: -41, reason: "spent" }))).toMatchObject({
+    expect(
+      await tagOf(f.api.rewards.changeBonus.mutate({ customer, delta: -41, reason: "spent" })),
+    ).toMatchObject({
       tag: "InsufficientBonusBalance",
       status: 400,
     })
-    expect(await tagOf(f.api.rewards.changeBonus.mutate({ customer, kind: "gold", delta: 1, reason: "x" }))).toMatchObject({
+    expect(
+      await tagOf(
+        f.api.rewards.changeBonus.mutate({ customer, kind: "gold", delta: 1, reason: "x" }),
+      ),
+    ).toMatchObject({
       tag: "UnknownBonusKind",
     })
     expect(
-      await tagOf(f.api.rewards.changeBonus.mutate({ customer, delta: 5, reason: "x", touchpoint: { externalId: "nope" } })),
+      await tagOf(
+        f.api.rewards.changeBonus.mutate({
+          customer,
+          delta: 5,
+          reason: "x",
+          touchpoint: { externalId: "nope" },
+        }),
+      ),
     ).toMatchObject({ tag: "UnknownTouchpoint" })
     expect(await snapshot(f.t.server)).toBe(before)
-    await f.api.rewards.changeBonus.mutate({ customer, kind: "credit", delta: -30, reason: "advance" })
+    await f.api.rewards.changeBonus.mutate({
+      customer,
+      kind: "credit",
+      delta: -30,
+      reason: "advance",
+    })
     expect(await f.api.rewards.balances.query({ customer })).toEqual([
       { kind: "credit", balance: -30 },
       { kind: "points", balance: 40 },
@@ -137,11 +190,64 @@ describe("rewards and bonus points", () => {
       ["BonusPointsChanged", "system"],
       ["RewardIssued", "system"],
     ])
-    expect(feed[3]).toMatchObject({ id: reward.actionId, payload: { reward: "birthday-gift", amount: 10 } })
-    expect(feed[2]!.payload).toMatchObject({ delta: 100, balanceAfter: 100, kind: "points", orderId: "O-9" })
+    expect(feed[3]).toMatchObject({
+      id: reward.actionId,
+      payload: { reward: "birthday-gift", amount: 10 },
+    })
+    expect(feed[2]!.payload).toMatchObject({
+      delta: 100,
+      balanceAfter: 100,
+      kind: "points",
+      orderId: "O-9",
+    })
     expect(typeof feed[2]!.payload["expiresAt"]).toBe("number")
     expect(feed[0]!.payload).toMatchObject({ delta: -30, balanceAfter: -30, kind: "credit" })
-    expect((await f.api.rewards.bonusHistory.query({ customer })).map((c) => c.delta)).toEqual([-30, -60, 100])
+    expect((await f.api.rewards.bonusHistory.query({ customer })).map((c) => c.delta)).toEqual([
+      -30, -60, 100,
+    ])
+  })
+})
+
+describe("bonus expiry", () => {
+  it("takes away expired credits, counting spending against the earliest credits first", async () => {
+    const customerId = await f.newCustomer("expiring@example.com")
+    const customer = { id: customerId as never }
+    const day = 24 * 3600 * 1000
+    const now = Date.now()
+    await f.api.rewards.changeBonus.mutate({
+      customer,
+      delta: 100,
+      reason: "a",
+      expiresAt: now + 10 * day,
+    })
+    await f.api.rewards.changeBonus.mutate({
+      customer,
+      delta: 50,
+      reason: "b",
+      expiresAt: now + 20 * day,
+    })
+    await f.api.rewards.changeBonus.mutate({ customer, delta: -30, reason: "spent" })
+    expect(await f.api.rewards.expireCredits.mutate({ now: now + day })).toEqual([])
+    const first = await f.api.rewards.expireCredits.mutate({ now: now + 11 * day })
+    expect(
+      first.filter((c) => c.customerId === customerId).map((c) => [c.delta, c.balanceAfter]),
+    ).toEqual([[-70, 50]])
+    // Running it again changes nothing; the second credit expires later.
+    expect(
+      (await f.api.rewards.expireCredits.mutate({ now: now + 11 * day })).filter(
+        (c) => c.customerId === customerId,
+      ),
+    ).toEqual([])
+    const second = await f.api.rewards.expireCredits.mutate({ now: now + 21 * day })
+    expect(
+      second.filter((c) => c.customerId === customerId).map((c) => [c.delta, c.balanceAfter]),
+    ).toEqual([[-50, 0]])
+    const [last] = await f.feed(customerId)
+    expect(last).toMatchObject({
+      template: "BonusPointsChanged",
+      category: "system",
+      payload: { delta: -50, balanceAfter: 0, reason: "expired", kind: "points" },
+    })
   })
 })
 
@@ -178,14 +284,23 @@ describe("merging customers", () => {
     const idsA = (await f.feed(a.id)).map((x) => x.id)
     const idsB = (await f.feed(b.id)).map((x) => x.id)
 
-    const merged = await f.staff.profiles.merge.mutate({ survivor: email("anna@example.com"), merged: { id: b.id } })
+    const merged = await f.staff.profiles.merge.mutate({
+      survivor: email("anna@example.com"),
+      merged: { id: b.id },
+    })
     expect(merged.movedActions).toBe(idsB.length)
     const feed = await f.feed(a.id)
     expect(feed[0]).toMatchObject({
       id: merged.actionId,
       template: "CustomersMerged",
       category: "system",
-      payload: { mergedId: b.id, mergedIdentifiers: [{ kind: "email", value: "anna.old@example.com" }, { kind: "loyaltyCard", value: "LC-77" }] },
+      payload: {
+        mergedId: b.id,
+        mergedIdentifiers: [
+          { kind: "email", value: "anna.old@example.com" },
+          { kind: "loyaltyCard", value: "LC-77" },
+        ],
+      },
     })
     // Both histories, nothing lost or duplicated.
     const rest = feed.slice(1).map((x) => x.id)
@@ -201,12 +316,18 @@ describe("merging customers", () => {
     )
     expect(survivor.personal).toEqual({ firstName: "Anna", city: "Berlin" })
     expect(survivor.tags).toEqual(["legacy"])
-    expect(await f.api.rewards.balances.query({ customer: { id: a.id } })).toEqual([{ kind: "points", balance: 25 }])
+    expect(await f.api.rewards.balances.query({ customer: { id: a.id } })).toEqual([
+      { kind: "points", balance: 25 },
+    ])
     expect((await f.api.orders.get.query({ orderId: "M-1" })).customerId).toBe(a.id)
 
     // Later actions for the merged-away id, its moved identifier and its redirected email.
     const r1 = await rec({ id: b.id }, "CustomerSignedIn", { method: "password" })
-    const r2 = await rec({ identifier: { kind: "loyaltyCard", value: "LC-77" } }, "CustomerSignedIn", { method: "sso" })
+    const r2 = await rec(
+      { identifier: { kind: "loyaltyCard", value: "LC-77" } },
+      "CustomerSignedIn",
+      { method: "sso" },
+    )
     const r3 = await f.api.actions.record.mutate({
       customer: email("ANNA.OLD@example.com"),
       template: "CustomerSignedIn",
@@ -216,9 +337,18 @@ describe("merging customers", () => {
     const after = await f.feed(a.id)
     for (const r of [r1, r2, r3]) expect(after.map((x) => x.id)).toContain(r.id)
     expect((await f.api.customers.get.query({ id: b.id })).id).toBe(a.id)
-    expect((await f.api.customers.findByIdentifier.query({ kind: "email", value: "anna.old@example.com" })).id).toBe(a.id)
+    expect(
+      (
+        await f.api.customers.findByIdentifier.query({
+          kind: "email",
+          value: "anna.old@example.com",
+        })
+      ).id,
+    ).toBe(a.id)
     // Merging into itself (also through the redirect) is refused.
-    expect(await tagOf(f.staff.profiles.merge.mutate({ survivor: { id: a.id }, merged: { id: b.id } }))).toMatchObject({
+    expect(
+      await tagOf(f.staff.profiles.merge.mutate({ survivor: { id: a.id }, merged: { id: b.id } })),
+    ).toMatchObject({
       tag: "InvalidMerge",
     })
   })
@@ -231,12 +361,20 @@ describe("merging customers", () => {
     const before = await snapshot(f.t.server)
     expect(
       await tagOf(
-        f.api.profiles.merge.mutate({ survivor: { id: z as never }, merged: { id: y as never }, touchpoint: { externalId: "nope" } }),
+        f.api.profiles.merge.mutate({
+          survivor: { id: z as never },
+          merged: { id: y as never },
+          touchpoint: { externalId: "nope" },
+        }),
       ),
     ).toMatchObject({ tag: "UnknownTouchpoint" })
     expect(await snapshot(f.t.server)).toBe(before)
     await f.api.profiles.merge.mutate({ survivor: { id: z as never }, merged: { id: y as never } })
-    const r = await f.api.actions.record.mutate({ customer: { id: x }, template: "CustomerSignedIn", payload: { method: "password" } } as never)
+    const r = await f.api.actions.record.mutate({
+      customer: { id: x },
+      template: "CustomerSignedIn",
+      payload: { method: "password" },
+    } as never)
     expect((await f.feed(z)).map((a) => a.id)).toContain(r.id)
     expect((await f.feed(z)).filter((a) => a.template === "CustomersMerged")).toHaveLength(2)
   })
@@ -252,10 +390,21 @@ describe("manual actions", () => {
       touchpoint: { externalId: "acme-web" },
     } as never)
     const [action] = await f.feed(customerId)
-    expect(action).toMatchObject({ id: r.id, template: "RewardIssued", category: "system", recordedBy: { kind: "staff" } })
+    expect(action).toMatchObject({
+      id: r.id,
+      template: "RewardIssued",
+      category: "system",
+      recordedBy: { kind: "staff" },
+    })
     const nobody = client(f.t.url, { cookie: f.t.cookies.nobody })
     expect(
-      await tagOf(nobody.actions.record.mutate({ customer: { id: customerId }, template: "NoteAdded", payload: { text: "x" } } as never)),
+      await tagOf(
+        nobody.actions.record.mutate({
+          customer: { id: customerId },
+          template: "NoteAdded",
+          payload: { text: "x" },
+        } as never),
+      ),
     ).toMatchObject({ tag: "Forbidden", status: 403 })
   })
 })

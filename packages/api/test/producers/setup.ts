@@ -5,7 +5,12 @@
 import type { Ids } from "@actionlog/domain"
 import { Brands, Settings, Touchpoints } from "@actionlog/store"
 import { Effect } from "effect"
-import { client, failure, startTestServer, type TestServer } from "../../../../apps/server/test/helpers"
+import {
+  client,
+  failure,
+  startTestServer,
+  type TestServer,
+} from "../../../../apps/server/test/helpers"
 
 export { client, failure, snapshot, type TestServer } from "../../../../apps/server/test/helpers"
 

@@ -120,10 +120,13 @@ export default {
       reason TEXT NOT NULL,
       order_id TEXT,
       expires_at INTEGER,
+      -- 1: this change took expired credits away (Rewards.expireCredits)
+      expiry INTEGER NOT NULL DEFAULT 0,
       action_id TEXT NOT NULL,
       created_at INTEGER NOT NULL
     )`,
     `CREATE INDEX bonus_changes_customer ON bonus_changes (customer_id, seq)`,
+    `CREATE INDEX bonus_changes_expiring ON bonus_changes (expires_at) WHERE expires_at IS NOT NULL`,
 
     `CREATE TABLE customer_notes (
       id TEXT PRIMARY KEY,

@@ -49,7 +49,13 @@ export const messageTemplateFor: { readonly [E in MessageEvent]: string } = {
   unsubscribeRequested: "UnsubscribeRequested",
 }
 
-const onceEvents = new Set<MessageEvent>(["composed", "sent", "delivered", "deliveryFailed", "notSent"])
+const onceEvents = new Set<MessageEvent>([
+  "composed",
+  "sent",
+  "delivered",
+  "deliveryFailed",
+  "notSent",
+])
 
 export interface CreateCampaignInput {
   readonly id?: string | undefined
@@ -134,6 +140,43 @@ const rowToCampaign = (r: Row): Campaign.Campaign => {
   }
 }
 
+const toMessage = (r: Row, stats: Record<MessageEvent, number>): MessageView => {
+  const subject = optStr(r, "subject")
+  return {
+    id: str(r, "id") as Campaign.CampaignMessageId,
+    campaignId: str(r, "campaign_id") as Campaign.CampaignId,
+    name: str(r, "name"),
+    channel: str(r, "channel") as Customer.MessagingChannel,
+    ...(subject === undefined ? {} : { subject }),
+    createdAt: num(r, "created_at"),
+    templates: JSON.parse(str(r, "templates")) as MessageView["templates"],
+    stats,
+  }
+}
+
+const payloadFor = (
+  input: MessageEventInput,
+  ref: Campaign.MessageRef,
+): Record<string, unknown> => {
+  const message = {
+    campaignId: ref.campaignId,
+    messageId: ref.messageId,
+    channel: ref.channel,
+  }
+  const details = input.details === undefined ? {} : { details: input.details }
+  switch (input.event) {
+    case "clicked":
+      return { message, url: input.url ?? "" }
+    case "deliveryFailed":
+    case "notSent":
+      return { message, reason: input.reason ?? "other", ...details }
+    case "unsubscribeRequested":
+      return { channel: ref.channel, message }
+    default:
+      return { message }
+  }
+}
+
 export class Campaigns extends Context.Service<
   Campaigns,
   {
@@ -185,24 +228,14 @@ export class Campaigns extends Context.Service<
 
       const getCampaignRow = (id: string) =>
         Effect.gen(function* () {
-          const [row] = yield* db.query("SELECT id, name, brand_id, created_at FROM campaigns WHERE id = ?", [id])
-          if (row === undefined) return yield* new ProducerErrors.CampaignNotFound({ campaignId: id })
+          const [row] = yield* db.query(
+            "SELECT id, name, brand_id, created_at FROM campaigns WHERE id = ?",
+            [id],
+          )
+          if (row === undefined)
+            return yield* new ProducerErrors.CampaignNotFound({ campaignId: id })
           return rowToCampaign(row)
         })
-
-      const toMessage = (r: Row, stats: Record<MessageEvent, number>): MessageView => {
-        const subject = optStr(r, "subject")
-        return {
-          id: str(r, "id") as Campaign.CampaignMessageId,
-          campaignId: str(r, "campaign_id") as Campaign.CampaignId,
-          name: str(r, "name"),
-          channel: str(r, "channel") as Customer.MessagingChannel,
-          ...(subject === undefined ? {} : { subject }),
-          createdAt: num(r, "created_at"),
-          templates: JSON.parse(str(r, "templates")) as MessageView["templates"],
-          stats,
-        }
-      }
 
       const statsOf = (messageIds: ReadonlyArray<string>) =>
         Effect.gen(function* () {
@@ -223,8 +256,12 @@ export class Campaigns extends Context.Service<
       const MESSAGE_COLUMNS = "id, campaign_id, name, channel, subject, templates, created_at"
 
       const getMessage = Effect.fn("Campaigns.getMessage")(function* (id: string) {
-        const [row] = yield* db.query(`SELECT ${MESSAGE_COLUMNS} FROM campaign_messages WHERE id = ?`, [id])
-        if (row === undefined) return yield* new ProducerErrors.CampaignMessageNotFound({ messageId: id })
+        const [row] = yield* db.query(
+          `SELECT ${MESSAGE_COLUMNS} FROM campaign_messages WHERE id = ?`,
+          [id],
+        )
+        if (row === undefined)
+          return yield* new ProducerErrors.CampaignMessageNotFound({ messageId: id })
         const stats = yield* statsOf([id])
         return toMessage(row, stats.get(id) ?? emptyStats())
       })
@@ -237,26 +274,30 @@ export class Campaigns extends Context.Service<
             const id = input.id ?? makeId("cmp")
             const exists = yield* db.query("SELECT 1 FROM campaigns WHERE id = ?", [id])
             if (exists.length > 0) {
-              return yield* new ProducerErrors.ProducerAlreadyExists({ entity: "campaign", key: id })
+              return yield* new ProducerErrors.ProducerAlreadyExists({
+                entity: "campaign",
+                key: id,
+              })
             }
             if (input.brandId !== undefined) {
               const brand = yield* db.query("SELECT 1 FROM brands WHERE id = ?", [input.brandId])
-              if (brand.length === 0) return yield* new Errors.UnknownBrand({ brand: input.brandId })
+              if (brand.length === 0)
+                return yield* new Errors.UnknownBrand({ brand: input.brandId })
             }
             const now = yield* Clock.currentTimeMillis
-            yield* db.execute("INSERT INTO campaigns (id, name, brand_id, created_at) VALUES (?, ?, ?, ?)", [
-              id,
-              input.name,
-              input.brandId ?? null,
-              now,
-            ])
+            yield* db.execute(
+              "INSERT INTO campaigns (id, name, brand_id, created_at) VALUES (?, ?, ?, ?)",
+              [id, input.name, input.brandId ?? null, now],
+            )
             return yield* getCampaignRow(id).pipe(Effect.catchTag("CampaignNotFound", Effect.die))
           }),
         )
       })
 
       const listCampaigns = Effect.gen(function* () {
-        const rows = yield* db.query("SELECT id, name, brand_id, created_at FROM campaigns ORDER BY created_at DESC, id")
+        const rows = yield* db.query(
+          "SELECT id, name, brand_id, created_at FROM campaigns ORDER BY created_at DESC, id",
+        )
         return rows.map(rowToCampaign)
       })
 
@@ -292,7 +333,9 @@ export class Campaigns extends Context.Service<
           .pipe(Effect.catchTag("TemplateAlreadyExists", () => Effect.void))
       })
 
-      const createMessage = Effect.fn("Campaigns.createMessage")(function* (input: CreateMessageInput) {
+      const createMessage = Effect.fn("Campaigns.createMessage")(function* (
+        input: CreateMessageInput,
+      ) {
         return yield* db.transaction(
           Effect.gen(function* () {
             yield* getCampaignRow(input.campaignId)
@@ -315,29 +358,12 @@ export class Campaigns extends Context.Service<
                 now,
               ],
             )
-            return yield* getMessage(id).pipe(Effect.catchTag("CampaignMessageNotFound", Effect.die))
+            return yield* getMessage(id).pipe(
+              Effect.catchTag("CampaignMessageNotFound", Effect.die),
+            )
           }),
         )
       })
-
-      const payloadFor = (
-        input: MessageEventInput,
-        ref: Campaign.MessageRef,
-      ): Record<string, unknown> => {
-        const message = { campaignId: ref.campaignId, messageId: ref.messageId, channel: ref.channel }
-        const details = input.details === undefined ? {} : { details: input.details }
-        switch (input.event) {
-          case "clicked":
-            return { message, url: input.url ?? "" }
-          case "deliveryFailed":
-          case "notSent":
-            return { message, reason: input.reason ?? "other", ...details }
-          case "unsubscribeRequested":
-            return { channel: ref.channel, message }
-          default:
-            return { message }
-        }
-      }
 
       const recordOne = (input: MessageEventInput) =>
         Effect.gen(function* () {
@@ -382,7 +408,10 @@ export class Campaigns extends Context.Service<
             recordOptions(ctx),
           )
           if (recorded.status === "alreadyProcessed") {
-            return { status: "alreadyProcessed", actionId: recorded.id } satisfies MessageEventRecorded
+            return {
+              status: "alreadyProcessed",
+              actionId: recorded.id,
+            } satisfies MessageEventRecorded
           }
           yield* db.execute(
             "INSERT INTO campaign_message_stats (message_id, event, count) VALUES (?, ?, 1) ON CONFLICT (message_id, event) DO UPDATE SET count = count + 1",

@@ -72,7 +72,12 @@ export class NotesAndTags extends Context.Service<
           Effect.gen(function* () {
             const customer = yield* customers.resolve(ref)
             const recorded = yield* actions.record(
-              { customer: { id: customer.id }, template: tn("NoteAdded"), payload: { text }, ...envelope(ctx) },
+              {
+                customer: { id: customer.id },
+                template: tn("NoteAdded"),
+                payload: { text },
+                ...envelope(ctx),
+              },
               recordOptions(ctx),
             )
             const now = yield* Clock.currentTimeMillis
@@ -100,16 +105,14 @@ export class NotesAndTags extends Context.Service<
           "SELECT id, customer_id, text, author, action_id, created_at FROM customer_notes WHERE customer_id = ? ORDER BY created_at DESC, id DESC",
           [customer.id],
         )
-        return rows.map(
-          (r): NoteView => ({
-            id: str(r, "id"),
-            customerId: str(r, "customer_id"),
-            text: str(r, "text"),
-            author: str(r, "author"),
-            actionId: str(r, "action_id"),
-            createdAt: num(r, "created_at"),
-          }),
-        )
+        return rows.map((r): NoteView => ({
+          id: str(r, "id"),
+          customerId: str(r, "customer_id"),
+          text: str(r, "text"),
+          author: str(r, "author"),
+          actionId: str(r, "action_id"),
+          createdAt: num(r, "created_at"),
+        }))
       })
 
       const changeTag = (
@@ -149,10 +152,12 @@ export class NotesAndTags extends Context.Service<
         )
 
       const addTag = Effect.fn("NotesAndTags.addTag")(
-        (ref: Customer.CustomerRef, tag: string, ctx: ActionContext = {}) => changeTag(ref, tag, true, ctx),
+        (ref: Customer.CustomerRef, tag: string, ctx: ActionContext = {}) =>
+          changeTag(ref, tag, true, ctx),
       )
       const removeTag = Effect.fn("NotesAndTags.removeTag")(
-        (ref: Customer.CustomerRef, tag: string, ctx: ActionContext = {}) => changeTag(ref, tag, false, ctx),
+        (ref: Customer.CustomerRef, tag: string, ctx: ActionContext = {}) =>
+          changeTag(ref, tag, false, ctx),
       )
 
       return NotesAndTags.of({ addNote, notes, addTag, removeTag })

@@ -107,9 +107,7 @@ export class Orders extends Context.Service<
   Orders,
   {
     readonly create: (input: CreateOrderInput) => Effect.Effect<OrderChange, OrderError>
-    readonly changeStatus: (
-      input: ChangeOrderStatusInput,
-    ) => Effect.Effect<OrderChange, OrderError>
+    readonly changeStatus: (input: ChangeOrderStatusInput) => Effect.Effect<OrderChange, OrderError>
     readonly get: (
       orderId: string,
     ) => Effect.Effect<OrderView, ProducerErrors.OrderNotFound | DatabaseError>
@@ -153,7 +151,12 @@ export class Orders extends Context.Service<
       ) =>
         Effect.gen(function* () {
           const recorded = yield* actions.record(
-            { customer: { id: customerId as Ids.CustomerId }, template: tn(template), payload, ...envelope(ctx) },
+            {
+              customer: { id: customerId as Ids.CustomerId },
+              template: tn(template),
+              payload,
+              ...envelope(ctx),
+            },
             recordOptions(ctx),
           )
           const { action } = yield* actions
@@ -181,7 +184,10 @@ export class Orders extends Context.Service<
         for (const [i, l] of input.lines.entries()) {
           const lineId = l.lineId ?? String(i + 1)
           if (seen.has(lineId)) {
-            return yield* Errors.InvalidPayload.at(["lines", i, "lineId"], `"${lineId}" is used twice`)
+            return yield* Errors.InvalidPayload.at(
+              ["lines", i, "lineId"],
+              `"${lineId}" is used twice`,
+            )
           }
           seen.add(lineId)
           lines.push({
@@ -231,14 +237,22 @@ export class Orders extends Context.Service<
               "OrderPlaced",
               { order: snapshot },
               input,
-              { orderId: input.orderId, status: "placed", previous: null, lineIds: undefined, snapshot },
+              {
+                orderId: input.orderId,
+                status: "placed",
+                previous: null,
+                lineIds: undefined,
+                snapshot,
+              },
             )
             yield* db.execute("UPDATE orders SET brand_id = ?, touchpoint_id = ? WHERE id = ?", [
               action.brandId,
               action.touchpointId,
               input.orderId,
             ])
-            const order = yield* get(input.orderId).pipe(Effect.catchTag("OrderNotFound", Effect.die))
+            const order = yield* get(input.orderId).pipe(
+              Effect.catchTag("OrderNotFound", Effect.die),
+            )
             return { order, actionId }
           }),
         )
@@ -250,7 +264,11 @@ export class Orders extends Context.Service<
         return yield* db.transaction(
           Effect.gen(function* () {
             const before = yield* get(input.orderId)
-            const applied = OrderLifecycle.applyTransition(before.snapshot, input.status, input.lineIds)
+            const applied = OrderLifecycle.applyTransition(
+              before.snapshot,
+              input.status,
+              input.lineIds,
+            )
             if (Result.isFailure(applied)) return yield* applied.failure
             const after = applied.success
             const template = OrderLifecycle.templateFor(input.status)
@@ -266,7 +284,8 @@ export class Orders extends Context.Service<
                       order: after,
                       lines: (input.lineIds ?? []).map((lineId) => ({
                         lineId,
-                        quantity: before.snapshot.lines.find((l) => l.lineId === lineId)?.quantity ?? 1,
+                        quantity:
+                          before.snapshot.lines.find((l) => l.lineId === lineId)?.quantity ?? 1,
                       })),
                       ...reason,
                     }
@@ -299,7 +318,9 @@ export class Orders extends Context.Service<
               lineIds: input.lineIds,
               snapshot: after,
             })
-            const order = yield* get(input.orderId).pipe(Effect.catchTag("OrderNotFound", Effect.die))
+            const order = yield* get(input.orderId).pipe(
+              Effect.catchTag("OrderNotFound", Effect.die),
+            )
             return { order, actionId }
           }),
         )
@@ -311,17 +332,15 @@ export class Orders extends Context.Service<
           "SELECT action_id, template, status, previous_status, line_ids, snapshot, occurred_at FROM order_events WHERE order_id = ? ORDER BY seq",
           [orderId],
         )
-        return rows.map(
-          (r): OrderEvent => ({
-            actionId: str(r, "action_id"),
-            template: str(r, "template"),
-            status: str(r, "status") as Order.OrderStatus,
-            previousStatus: (optStr(r, "previous_status") ?? null) as Order.OrderStatus | null,
-            lineIds: r["line_ids"] == null ? null : (JSON.parse(str(r, "line_ids")) as Array<string>),
-            snapshot: JSON.parse(str(r, "snapshot")) as Order.OrderSnapshot,
-            occurredAt: num(r, "occurred_at"),
-          }),
-        )
+        return rows.map((r): OrderEvent => ({
+          actionId: str(r, "action_id"),
+          template: str(r, "template"),
+          status: str(r, "status") as Order.OrderStatus,
+          previousStatus: (optStr(r, "previous_status") ?? null) as Order.OrderStatus | null,
+          lineIds: r["line_ids"] == null ? null : (JSON.parse(str(r, "line_ids")) as Array<string>),
+          snapshot: JSON.parse(str(r, "snapshot")) as Order.OrderSnapshot,
+          occurredAt: num(r, "occurred_at"),
+        }))
       })
 
       const listByCustomer = Effect.fn("Orders.listByCustomer")(function* (

@@ -41,7 +41,10 @@ const notMoved = new Set([
   "bonus_balances",
 ])
 
-type StoredProfile = Omit<Customer.CustomerProfile, "id" | "identifiers" | "createdAt" | "updatedAt">
+type StoredProfile = Omit<
+  Customer.CustomerProfile,
+  "id" | "identifiers" | "createdAt" | "updatedAt"
+>
 
 const storedOf = (p: Customer.CustomerProfile): StoredProfile => ({
   personal: p.personal,
@@ -131,7 +134,8 @@ export class Profiles extends Context.Service<
             const changes = subscriptions.filter(
               (s) => current.get(`${s.brandId}\u0000${s.channel}`)?.subscribed !== s.subscribed,
             )
-            if (changes.length === 0) return { profile: before, changes } satisfies SubscriptionUpdate
+            if (changes.length === 0)
+              return { profile: before, changes } satisfies SubscriptionUpdate
             for (const s of changes) current.set(`${s.brandId}\u0000${s.channel}`, s)
             yield* writeProfile(before.id, {
               ...storedOf(before),
@@ -197,10 +201,10 @@ export class Profiles extends Context.Service<
             }
             yield* writeProfile(survivor.id, mergeProfiles(survivor, merged))
             // The merged-away customer's history and producer state move to the survivor.
-            const moved = yield* db.execute("UPDATE actions SET customer_id = ? WHERE customer_id = ?", [
-              survivor.id,
-              merged.id,
-            ])
+            const moved = yield* db.execute(
+              "UPDATE actions SET customer_id = ? WHERE customer_id = ?",
+              [survivor.id, merged.id],
+            )
             // Every other table that references customers (ours and other capabilities', found
             // the way erasure finds them) follows; OR IGNORE keeps a per-customer unique row of
             // the survivor where both had one.
@@ -221,14 +225,14 @@ export class Profiles extends Context.Service<
             yield* db.execute("DELETE FROM bonus_balances WHERE customer_id = ?", [merged.id])
             // Redirects stay one hop: whatever pointed at the merged-away customer now points at
             // the survivor, and so does the merged-away id itself.
-            yield* db.execute("UPDATE customer_redirects SET customer_id = ? WHERE customer_id = ?", [
-              survivor.id,
-              merged.id,
-            ])
-            yield* db.execute("UPDATE identifier_redirects SET customer_id = ? WHERE customer_id = ?", [
-              survivor.id,
-              merged.id,
-            ])
+            yield* db.execute(
+              "UPDATE customer_redirects SET customer_id = ? WHERE customer_id = ?",
+              [survivor.id, merged.id],
+            )
+            yield* db.execute(
+              "UPDATE identifier_redirects SET customer_id = ? WHERE customer_id = ?",
+              [survivor.id, merged.id],
+            )
             yield* db.execute(
               "INSERT INTO customer_redirects (from_id, customer_id, merged_at) VALUES (?, ?, ?)",
               [merged.id, survivor.id, now],
@@ -240,7 +244,10 @@ export class Profiles extends Context.Service<
                 template: tn("CustomersMerged"),
                 payload: {
                   mergedId: merged.id,
-                  mergedIdentifiers: merged.identifiers.map((i) => ({ kind: i.kind, value: i.value })),
+                  mergedIdentifiers: merged.identifiers.map((i) => ({
+                    kind: i.kind,
+                    value: i.value,
+                  })),
                 },
                 ...envelope(ctx),
               },

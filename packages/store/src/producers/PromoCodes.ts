@@ -94,6 +94,17 @@ const randomCode = (prefix: string, length: number) => {
   return out
 }
 
+const rowToPool = (r: Row): PoolView => ({
+  id: str(r, "id"),
+  name: str(r, "name"),
+  description: str(r, "description"),
+  expiresAt: optNum(r, "expires_at"),
+  createdAt: num(r, "created_at"),
+  available: num(r, "available"),
+  issued: num(r, "issued"),
+  redeemed: num(r, "redeemed"),
+})
+
 export class PromoCodes extends Context.Service<
   PromoCodes,
   {
@@ -115,7 +126,11 @@ export class PromoCodes extends Context.Service<
     /** Generate `count` random codes (`prefix` + `length` characters). */
     readonly generateCodes: (
       poolId: string,
-      options: { readonly count: number; readonly prefix?: string | undefined; readonly length?: number | undefined },
+      options: {
+        readonly count: number
+        readonly prefix?: string | undefined
+        readonly length?: number | undefined
+      },
     ) => Effect.Effect<PoolView, ProducerErrors.PromoPoolNotFound | DatabaseError>
     readonly issue: (
       input: IssueInput,
@@ -159,29 +174,21 @@ export class PromoCodes extends Context.Service<
           (SELECT COUNT(*) FROM promo_codes c WHERE c.pool_id = p.id AND c.status = 'issued') AS issued,
           (SELECT COUNT(*) FROM promo_codes c WHERE c.pool_id = p.id AND c.status = 'redeemed') AS redeemed
         FROM promo_pools p`
-      const rowToPool = (r: Row): PoolView => ({
-        id: str(r, "id"),
-        name: str(r, "name"),
-        description: str(r, "description"),
-        expiresAt: optNum(r, "expires_at"),
-        createdAt: num(r, "created_at"),
-        available: num(r, "available"),
-        issued: num(r, "issued"),
-        redeemed: num(r, "redeemed"),
-      })
-
       const getPool = Effect.fn("PromoCodes.getPool")(function* (id: string) {
         const [row] = yield* db.query(`${POOL_SELECT} WHERE p.id = ?`, [id])
         if (row === undefined) return yield* new ProducerErrors.PromoPoolNotFound({ poolId: id })
         return rowToPool(row)
       })
 
-      const listPools = Effect.map(db.query(`${POOL_SELECT} ORDER BY p.created_at DESC, p.id`), (rows) =>
-        rows.map(rowToPool),
+      const listPools = Effect.map(
+        db.query(`${POOL_SELECT} ORDER BY p.created_at DESC, p.id`),
+        (rows) => rows.map(rowToPool),
       )
 
       const getCode = Effect.fn("PromoCodes.getCode")(function* (code: string) {
-        const [row] = yield* db.query(`SELECT ${CODE_COLUMNS} FROM promo_codes WHERE code = ?`, [code])
+        const [row] = yield* db.query(`SELECT ${CODE_COLUMNS} FROM promo_codes WHERE code = ?`, [
+          code,
+        ])
         if (row === undefined) return yield* new ProducerErrors.PromoCodeNotFound({ code })
         return rowToCode(row)
       })
@@ -192,7 +199,10 @@ export class PromoCodes extends Context.Service<
             const id = input.id ?? makeId("pool")
             const exists = yield* db.query("SELECT 1 FROM promo_pools WHERE id = ?", [id])
             if (exists.length > 0) {
-              return yield* new ProducerErrors.ProducerAlreadyExists({ entity: "promo code pool", key: id })
+              return yield* new ProducerErrors.ProducerAlreadyExists({
+                entity: "promo code pool",
+                key: id,
+              })
             }
             const now = yield* Clock.currentTimeMillis
             yield* db.execute(
@@ -221,7 +231,11 @@ export class PromoCodes extends Context.Service<
               const taken =
                 seen.has(code) ||
                 (yield* db.query("SELECT 1 FROM promo_codes WHERE code = ?", [code])).length > 0
-              if (taken) return yield* new ProducerErrors.PromoCodeAlreadyExists({ code, path: ["codes", i] })
+              if (taken)
+                return yield* new ProducerErrors.PromoCodeAlreadyExists({
+                  code,
+                  path: ["codes", i],
+                })
               seen.add(code)
             }
             let seq = yield* nextSeq
@@ -238,7 +252,11 @@ export class PromoCodes extends Context.Service<
 
       const generateCodes = Effect.fn("PromoCodes.generateCodes")(function* (
         poolId: string,
-        options: { readonly count: number; readonly prefix?: string | undefined; readonly length?: number | undefined },
+        options: {
+          readonly count: number
+          readonly prefix?: string | undefined
+          readonly length?: number | undefined
+        },
       ) {
         return yield* db.transaction(
           Effect.gen(function* () {
@@ -275,7 +293,11 @@ export class PromoCodes extends Context.Service<
               )
               if (prior !== undefined) {
                 const code = rowToCode(prior)
-                return { status: "alreadyProcessed", code, actionId: code.issueActionId as Ids.ActionId } satisfies CodeChange
+                return {
+                  status: "alreadyProcessed",
+                  code,
+                  actionId: code.issueActionId as Ids.ActionId,
+                } satisfies CodeChange
               }
             }
             const now = yield* Clock.currentTimeMillis
@@ -304,7 +326,9 @@ export class PromoCodes extends Context.Service<
                   ...(candidate.expires_at === null ? {} : { expiresAt: candidate.expires_at }),
                 },
                 ...envelope(input),
-                ...(input.transactionId === undefined ? {} : { transactionId: input.transactionId }),
+                ...(input.transactionId === undefined
+                  ? {}
+                  : { transactionId: input.transactionId }),
               },
               recordOptions(input),
             )
@@ -312,7 +336,9 @@ export class PromoCodes extends Context.Service<
               recorded.id,
               candidate.code,
             ])
-            const code = yield* getCode(candidate.code).pipe(Effect.catchTag("PromoCodeNotFound", Effect.die))
+            const code = yield* getCode(candidate.code).pipe(
+              Effect.catchTag("PromoCodeNotFound", Effect.die),
+            )
             return { status: "recorded", code, actionId: recorded.id } satisfies CodeChange
           }),
         )
@@ -324,7 +350,10 @@ export class PromoCodes extends Context.Service<
             const before = yield* getCode(input.code)
             const customer = yield* customers.resolve(input.customer)
             if (before.status === "redeemed") {
-              return yield* new ProducerErrors.PromoCodeConflict({ code: input.code, status: "redeemed" })
+              return yield* new ProducerErrors.PromoCodeConflict({
+                code: input.code,
+                status: "redeemed",
+              })
             }
             if (before.status !== "issued") {
               return yield* new ProducerErrors.PromoCodeNotRedeemable({
@@ -340,14 +369,18 @@ export class PromoCodes extends Context.Service<
             }
             const now = yield* Clock.currentTimeMillis
             if (before.expiresAt !== null && before.expiresAt <= now) {
-              return yield* new ProducerErrors.PromoCodeNotRedeemable({ code: input.code, reason: "it expired" })
+              return yield* new ProducerErrors.PromoCodeNotRedeemable({
+                code: input.code,
+                reason: "it expired",
+              })
             }
             if (input.orderId !== undefined) {
               const [order] = yield* db.query<{ customer_id: string }>(
                 "SELECT customer_id FROM orders WHERE id = ?",
                 [input.orderId],
               )
-              if (order === undefined) return yield* new ProducerErrors.OrderNotFound({ orderId: input.orderId })
+              if (order === undefined)
+                return yield* new ProducerErrors.OrderNotFound({ orderId: input.orderId })
               if (order.customer_id !== customer.id) {
                 return yield* new ProducerErrors.PromoCodeNotRedeemable({
                   code: input.code,
@@ -360,7 +393,10 @@ export class PromoCodes extends Context.Service<
               [now, input.orderId ?? null, input.code],
             )
             if (updated.rowsAffected !== 1) {
-              return yield* new ProducerErrors.PromoCodeConflict({ code: input.code, status: "redeemed" })
+              return yield* new ProducerErrors.PromoCodeConflict({
+                code: input.code,
+                status: "redeemed",
+              })
             }
             const recorded = yield* actions.record(
               {
@@ -379,7 +415,9 @@ export class PromoCodes extends Context.Service<
               recorded.id,
               input.code,
             ])
-            const code = yield* getCode(input.code).pipe(Effect.catchTag("PromoCodeNotFound", Effect.die))
+            const code = yield* getCode(input.code).pipe(
+              Effect.catchTag("PromoCodeNotFound", Effect.die),
+            )
             return { status: "recorded", code, actionId: recorded.id } satisfies CodeChange
           }),
         )

@@ -102,6 +102,17 @@ export class Rewards extends Context.Service<
     readonly bonusHistory: (
       customer: Customer.CustomerRef,
     ) => Effect.Effect<ReadonlyArray<BonusChangeView>, Errors.CustomerNotFound | DatabaseError>
+    /**
+     * Take away credits that expired by `now` (default: the clock), recording one
+     * `BonusPointsChanged` (reason `expired`) per customer and kind. Spending is counted against
+     * the earliest-expiring credits first. Run it periodically (API `rewards.expireCredits`).
+     */
+    readonly expireCredits: (
+      now?: number,
+    ) => Effect.Effect<
+      ReadonlyArray<BonusChangeView & { readonly customerId: string }>,
+      Errors.ActionRejection | DatabaseError
+    >
     readonly listKinds: Effect.Effect<ReadonlyArray<Bonus.BonusKind>, DatabaseError>
     readonly defineKind: (
       kind: Bonus.BonusKind,
@@ -144,7 +155,15 @@ export class Rewards extends Context.Service<
             }
             yield* db.execute(
               "INSERT INTO rewards (id, customer_id, reward, description, amount, action_id, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-              [reward.id, reward.customerId, reward.reward, reward.description, reward.amount, reward.actionId, now],
+              [
+                reward.id,
+                reward.customerId,
+                reward.reward,
+                reward.description,
+                reward.amount,
+                reward.actionId,
+                now,
+              ],
             )
             return { reward, actionId: recorded.id }
           }),
@@ -157,81 +176,141 @@ export class Rewards extends Context.Service<
           "SELECT id, customer_id, reward, description, amount, action_id, issued_at FROM rewards WHERE customer_id = ? ORDER BY issued_at DESC, id",
           [customer.id],
         )
-        return rows.map(
-          (r): RewardView => ({
-            id: str(r, "id"),
-            customerId: str(r, "customer_id"),
-            reward: str(r, "reward"),
-            description: optStr(r, "description") ?? null,
-            amount: r["amount"] === null || r["amount"] === undefined ? null : num(r, "amount"),
-            actionId: str(r, "action_id"),
-            issuedAt: num(r, "issued_at"),
-          }),
-        )
+        return rows.map((r): RewardView => ({
+          id: str(r, "id"),
+          customerId: str(r, "customer_id"),
+          reward: str(r, "reward"),
+          description: optStr(r, "description") ?? null,
+          amount: r["amount"] === null || r["amount"] === undefined ? null : num(r, "amount"),
+          actionId: str(r, "action_id"),
+          issuedAt: num(r, "issued_at"),
+        }))
       })
 
       const changeBonus = Effect.fn("Rewards.changeBonus")(function* (input: BonusChangeInput) {
-        const kindName = input.kind ?? "points"
+        return yield* applyChange(input, false)
+      })
+
+      const applyChange = (input: BonusChangeInput, expiry: boolean) =>
+        Effect.gen(function* () {
+          const kindName = input.kind ?? "points"
+          return yield* db.transaction(
+            Effect.gen(function* () {
+              const [kindRow] = yield* db.query("SELECT * FROM bonus_kinds WHERE name = ?", [
+                kindName,
+              ])
+              if (kindRow === undefined)
+                return yield* new ProducerErrors.UnknownBonusKind({ kind: kindName })
+              const kind = rowToKind(kindRow)
+              const customer = yield* customers.resolve(input.customer)
+              const [bal] = yield* db.query<{ balance: number }>(
+                "SELECT balance FROM bonus_balances WHERE customer_id = ? AND kind = ?",
+                [customer.id, kindName],
+              )
+              const applied = Bonus.applyBonusChange(bal?.balance ?? 0, input.delta, kind)
+              if (Result.isFailure(applied)) return yield* applied.failure
+              const balanceAfter = applied.success
+              const now = yield* Clock.currentTimeMillis
+              const expiresAt = expiry
+                ? undefined
+                : Bonus.expiryFor(input.delta, kind, now, input.expiresAt)
+              yield* db.execute(
+                "INSERT INTO bonus_balances (customer_id, kind, balance) VALUES (?, ?, ?) ON CONFLICT (customer_id, kind) DO UPDATE SET balance = excluded.balance",
+                [customer.id, kindName, balanceAfter],
+              )
+              const recorded = yield* actions.record(
+                {
+                  customer: { id: customer.id },
+                  template: tn("BonusPointsChanged"),
+                  payload: {
+                    delta: input.delta,
+                    balanceAfter,
+                    reason: input.reason,
+                    kind: kindName,
+                    ...(input.orderId === undefined ? {} : { orderId: input.orderId }),
+                    ...(expiresAt === undefined ? {} : { expiresAt }),
+                  },
+                  ...envelope(input),
+                },
+                recordOptions(input),
+              )
+              yield* db.execute(
+                "INSERT INTO bonus_changes (customer_id, kind, delta, balance_after, reason, order_id, expires_at, expiry, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                  customer.id,
+                  kindName,
+                  input.delta,
+                  balanceAfter,
+                  input.reason,
+                  input.orderId ?? null,
+                  expiresAt ?? null,
+                  expiry ? 1 : 0,
+                  recorded.id,
+                  now,
+                ],
+              )
+              const change: BonusChangeView = {
+                kind: kindName,
+                delta: input.delta,
+                balanceAfter,
+                reason: input.reason,
+                orderId: input.orderId ?? null,
+                expiresAt: expiresAt ?? null,
+                actionId: recorded.id,
+                createdAt: now,
+              }
+              return { change, actionId: recorded.id }
+            }),
+          )
+        })
+
+      const expireCredits = Effect.fn("Rewards.expireCredits")(function* (at?: number) {
+        const clock = yield* Clock.currentTimeMillis
+        const now = at ?? clock
         return yield* db.transaction(
           Effect.gen(function* () {
-            const [kindRow] = yield* db.query("SELECT * FROM bonus_kinds WHERE name = ?", [kindName])
-            if (kindRow === undefined) return yield* new ProducerErrors.UnknownBonusKind({ kind: kindName })
-            const kind = rowToKind(kindRow)
-            const customer = yield* customers.resolve(input.customer)
-            const [bal] = yield* db.query<{ balance: number }>(
-              "SELECT balance FROM bonus_balances WHERE customer_id = ? AND kind = ?",
-              [customer.id, kindName],
+            // Per customer and kind: credits expired by now, minus what was spent (spending
+            // uses the earliest-expiring credits first), minus what already expired.
+            const due = yield* db.query<{
+              customer_id: string
+              kind: string
+              due: number
+              balance: number
+            }>(
+              `SELECT c.customer_id, c.kind, b.balance,
+                  SUM(CASE WHEN c.delta > 0 AND c.expires_at <= ?1 THEN c.delta ELSE 0 END)
+                  + SUM(CASE WHEN c.delta < 0 THEN c.delta ELSE 0 END) AS due
+                FROM bonus_changes c JOIN bonus_balances b ON b.customer_id = c.customer_id AND b.kind = c.kind
+                WHERE EXISTS (SELECT 1 FROM bonus_changes x WHERE x.customer_id = c.customer_id AND x.kind = c.kind AND x.delta > 0 AND x.expires_at <= ?1)
+                GROUP BY c.customer_id, c.kind`,
+              [now],
             )
-            const applied = Bonus.applyBonusChange(bal?.balance ?? 0, input.delta, kind)
-            if (Result.isFailure(applied)) return yield* applied.failure
-            const balanceAfter = applied.success
-            const now = yield* Clock.currentTimeMillis
-            const expiresAt = Bonus.expiryFor(input.delta, kind, now, input.expiresAt)
-            yield* db.execute(
-              "INSERT INTO bonus_balances (customer_id, kind, balance) VALUES (?, ?, ?) ON CONFLICT (customer_id, kind) DO UPDATE SET balance = excluded.balance",
-              [customer.id, kindName, balanceAfter],
-            )
-            const recorded = yield* actions.record(
-              {
-                customer: { id: customer.id },
-                template: tn("BonusPointsChanged"),
-                payload: {
-                  delta: input.delta,
-                  balanceAfter,
-                  reason: input.reason,
-                  kind: kindName,
-                  ...(input.orderId === undefined ? {} : { orderId: input.orderId }),
-                  ...(expiresAt === undefined ? {} : { expiresAt }),
+            const out: Array<BonusChangeView & { readonly customerId: string }> = []
+            for (const row of due) {
+              const amount = Math.round(Math.min(row.due, row.balance) * 100) / 100
+              if (amount <= 0) continue
+              const { change } = yield* applyChange(
+                {
+                  customer: { id: row.customer_id as Ids.CustomerId },
+                  kind: row.kind,
+                  delta: -amount,
+                  reason: "expired",
+                  occurredAt: new Date(Math.min(now, clock)).toISOString(),
                 },
-                ...envelope(input),
-              },
-              recordOptions(input),
-            )
-            yield* db.execute(
-              "INSERT INTO bonus_changes (customer_id, kind, delta, balance_after, reason, order_id, expires_at, action_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              [
-                customer.id,
-                kindName,
-                input.delta,
-                balanceAfter,
-                input.reason,
-                input.orderId ?? null,
-                expiresAt ?? null,
-                recorded.id,
-                now,
-              ],
-            )
-            const change: BonusChangeView = {
-              kind: kindName,
-              delta: input.delta,
-              balanceAfter,
-              reason: input.reason,
-              orderId: input.orderId ?? null,
-              expiresAt: expiresAt ?? null,
-              actionId: recorded.id,
-              createdAt: now,
+                true,
+              ).pipe(
+                // The customers exist (their balance row does) and the kind exists: a failure
+                // here is a bug, not an input error.
+                Effect.catchTags({
+                  CustomerNotFound: Effect.die,
+                  UnknownBonusKind: Effect.die,
+                  InsufficientBonusBalance: Effect.die,
+                  InvalidBonusChange: Effect.die,
+                }),
+              )
+              out.push({ ...change, customerId: row.customer_id })
             }
-            return { change, actionId: recorded.id }
+            return out
           }),
         )
       })
@@ -251,18 +330,17 @@ export class Rewards extends Context.Service<
           "SELECT kind, delta, balance_after, reason, order_id, expires_at, action_id, created_at FROM bonus_changes WHERE customer_id = ? ORDER BY seq DESC LIMIT 500",
           [customer.id],
         )
-        return rows.map(
-          (r): BonusChangeView => ({
-            kind: str(r, "kind"),
-            delta: num(r, "delta"),
-            balanceAfter: num(r, "balance_after"),
-            reason: str(r, "reason"),
-            orderId: optStr(r, "order_id") ?? null,
-            expiresAt: r["expires_at"] === null || r["expires_at"] === undefined ? null : num(r, "expires_at"),
-            actionId: str(r, "action_id"),
-            createdAt: num(r, "created_at"),
-          }),
-        )
+        return rows.map((r): BonusChangeView => ({
+          kind: str(r, "kind"),
+          delta: num(r, "delta"),
+          balanceAfter: num(r, "balance_after"),
+          reason: str(r, "reason"),
+          orderId: optStr(r, "order_id") ?? null,
+          expiresAt:
+            r["expires_at"] === null || r["expires_at"] === undefined ? null : num(r, "expires_at"),
+          actionId: str(r, "action_id"),
+          createdAt: num(r, "created_at"),
+        }))
       })
 
       const listKinds = Effect.map(db.query("SELECT * FROM bonus_kinds ORDER BY name"), (rows) =>
@@ -274,11 +352,19 @@ export class Rewards extends Context.Service<
           Effect.gen(function* () {
             const exists = yield* db.query("SELECT 1 FROM bonus_kinds WHERE name = ?", [kind.name])
             if (exists.length > 0) {
-              return yield* new ProducerErrors.ProducerAlreadyExists({ entity: "bonus kind", key: kind.name })
+              return yield* new ProducerErrors.ProducerAlreadyExists({
+                entity: "bonus kind",
+                key: kind.name,
+              })
             }
             yield* db.execute(
               "INSERT INTO bonus_kinds (name, display_name, allow_negative, default_expiry_days) VALUES (?, ?, ?, ?)",
-              [kind.name, kind.displayName, kind.allowNegative ? 1 : 0, kind.defaultExpiryDays ?? null],
+              [
+                kind.name,
+                kind.displayName,
+                kind.allowNegative ? 1 : 0,
+                kind.defaultExpiryDays ?? null,
+              ],
             )
             return kind
           }),
@@ -291,6 +377,7 @@ export class Rewards extends Context.Service<
         changeBonus,
         balances,
         bonusHistory,
+        expireCredits,
         listKinds,
         defineKind,
       })

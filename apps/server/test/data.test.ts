@@ -1,0 +1,342 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Database } from "@actionlog/store"
+import { client, failure, startTestServer, type TestServer } from "./helpers"
+
+// Issue 7 through the real HTTP server: the NDJSON export endpoint, erasure, live actions
+// over SSE, segments and statistics.
+
+let t: TestServer
+let ingest: ReturnType<typeof client>
+let reader: ReturnType<typeof client>
+let admin: ReturnType<typeof client>
+
+beforeAll(async () => {
+  t = await startTestServer()
+  ingest = client(t.url, { apiKey: t.keys.ingest })
+  reader = client(t.url, { apiKey: t.keys.read })
+  admin = client(t.url, { cookie: t.cookies.admin })
+})
+afterAll(() => t.close())
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const viewed = (email: string, productId: string, extra: Record<string, unknown> = {}) => ({
+  customer: { identifier: { kind: "email", value: email } },
+  createCustomer: true,
+  template: "ProductViewed" as never,
+  payload: { product: { productId, name: "Shirt", price: 10 } },
+  ...extra,
+})
+const signedIn = (email: string) => ({
+  customer: { identifier: { kind: "email", value: email } },
+  createCustomer: true,
+  template: "CustomerSignedIn" as never,
+  payload: { method: "password" },
+})
+
+const exportActions = (query: string, headers: Record<string, string>) =>
+  fetch(`${t.url}/export/actions?${query}`, { headers })
+
+const ndjson = async (res: Response) =>
+  (await res.text())
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as { id: string; recordedAt: number; template: string })
+
+describe("GET /export/actions", () => {
+  it("needs read scope or the export permission", async () => {
+    const q = "since=0&till=1"
+    expect((await exportActions(q, {})).status).toBe(401)
+    expect((await exportActions(q, { authorization: `Bearer ${t.keys.revoked}` })).status).toBe(401)
+    expect((await exportActions(q, { authorization: `Bearer ${t.keys.ingest}` })).status).toBe(403)
+    expect((await exportActions(q, { cookie: t.cookies.nobody })).status).toBe(403)
+    expect((await exportActions(q, { authorization: `Bearer ${t.keys.read}` })).status).toBe(200)
+    expect((await exportActions(q, { cookie: t.cookies.admin })).status).toBe(200)
+    const bad = await exportActions("since=yesterday&till=1", {
+      authorization: `Bearer ${t.keys.read}`,
+    })
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: { data: { tag: string } } }).error.data.tag).toBe(
+      "InvalidFilter",
+    )
+  })
+
+  it("streams the recorded-time window [since, till) in recorded order, filtered", async () => {
+    const ids: Array<string> = []
+    for (let i = 0; i < 5; i++) {
+      const r = await ingest.actions.record.mutate(
+        i % 2 === 0 ? viewed("window@example.com", `w-${i}`) : signedIn("window@example.com"),
+      )
+      ids.push(r.id)
+      await sleep(5)
+    }
+    const times = await Promise.all(
+      ids.map(async (id) => (await reader.actions.get.query({ id })).action.recordedAt),
+    )
+    const h = { authorization: `Bearer ${t.keys.read}` }
+    // ISO since (inclusive) … epoch-ms till (exclusive): exactly actions 1, 2.
+    const got = await ndjson(
+      await exportActions(`since=${new Date(times[1]!).toISOString()}&till=${times[3]}`, h),
+    )
+    expect(got.map((a) => a.id)).toEqual(ids.slice(1, 3))
+    const res = await exportActions(
+      `since=${times[0]}&till=${times[4]! + 1}&template=ProductViewed`,
+      h,
+    )
+    expect(res.headers.get("content-type")).toContain("application/x-ndjson")
+    expect((await ndjson(res)).map((a) => a.id)).toEqual([ids[0], ids[2], ids[4]])
+    expect(
+      await ndjson(await exportActions(`since=${times[0]}&till=${times[4]! + 1}&brand=nope`, h)),
+    ).toEqual([])
+  })
+
+  it("streams more than one page (2,500 actions) completely and in order", async () => {
+    const since = Date.now()
+    for (let b = 0; b < 5; b++) {
+      await ingest.actions.recordBatch.mutate({
+        items: Array.from({ length: 500 }, (_, i) =>
+          viewed(`bulk${i % 50}@example.com`, `b-${b}-${i}`),
+        ),
+      })
+    }
+    const got = await ndjson(
+      await exportActions(`since=${since}&till=${Date.now() + 1}&template=ProductViewed`, {
+        authorization: `Bearer ${t.keys.read}`,
+      }),
+    )
+    expect(got.length).toBe(2500)
+    expect(new Set(got.map((a) => a.id)).size).toBe(2500)
+    for (let i = 1; i < got.length; i++) {
+      expect(got[i]!.recordedAt).toBeGreaterThanOrEqual(got[i - 1]!.recordedAt)
+    }
+  })
+})
+
+describe("erasure", () => {
+  it("erases through the API, audits without personal data, rejects late events", async () => {
+    const email = "forget.me@example.com"
+    const first = await ingest.actions.record.mutate(viewed(email, "e-1"))
+    const customerId = (await reader.actions.get.query({ id: first.id })).action.customerId
+    await ingest.actions.record.mutate(signedIn(email))
+    await admin.customers.edit.mutate({
+      id: customerId as never,
+      changes: { personal: { firstName: "Forgetta" } },
+      reason: "typo",
+    })
+    // Keys without admin, staff without `erase`: refused.
+    expect(
+      (await failure(reader.erasure.erase.mutate({ customerId: customerId as never }))).data.code,
+    ).toBe("FORBIDDEN")
+    const erased = await admin.erasure.erase.mutate({ customerId: customerId as never })
+    expect(erased).toMatchObject({ alreadyErased: false, actions: 3, identifiers: 1 })
+
+    const rows = await t.server.runtime.runPromise(
+      Database.use((db) =>
+        db.query<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        ),
+      ),
+    )
+    for (const { name } of rows) {
+      const all = await t.server.runtime.runPromise(
+        Database.use((db) => db.query(`SELECT * FROM "${name}"`)),
+      )
+      const text = JSON.stringify(all)
+      expect(text.includes(customerId), `${name} mentions the id`).toBe(false)
+      expect(text.includes(email), `${name} mentions the email`).toBe(false)
+      expect(text.includes("Forgetta"), `${name} mentions the name`).toBe(false)
+    }
+    const audit = await admin.audit.list.query({ action: "customers.erase" })
+    expect(audit.entries[0]).toMatchObject({
+      targetId: erased.customerHash,
+      targetType: "customer",
+    })
+
+    const late = await failure(ingest.actions.record.mutate(viewed(email, "e-2")))
+    expect(late.data).toMatchObject({ tag: "CustomerSuppressed", code: "CONFLICT" })
+    const batch = await ingest.actions.recordBatch.mutate({
+      items: [{ ...viewed(email, "e-3"), customer: { id: customerId } }],
+    })
+    expect(batch.results[0]).toMatchObject({ status: "rejected", tag: "CustomerSuppressed" })
+    expect(
+      (await admin.erasure.erase.mutate({ customerId: customerId as never })).alreadyErased,
+    ).toBe(true)
+  })
+
+  it("exports one customer's complete data (profile and every action)", async () => {
+    const r = await ingest.actions.record.mutate(viewed("dsar@example.com", "d-1"))
+    const customerId = (await reader.actions.get.query({ id: r.id })).action.customerId
+    const data = await admin.exports.customer.query({ customerId: customerId as never })
+    expect(data.profile.identifiers).toEqual([{ kind: "email", value: "dsar@example.com" }])
+    expect(data.actions.map((a) => a.id)).toEqual([r.id])
+    const page = await reader.exports.actions.query({
+      since: new Date(0).toISOString(),
+      till: new Date(Date.now() + 1000).toISOString(),
+      templates: ["CustomerSignedIn" as never],
+      limit: 2,
+    })
+    expect(page.items.length).toBe(2)
+    expect(page.next).not.toBeNull()
+  })
+})
+
+// ---- live actions over SSE ---------------------------------------------------------------
+
+interface SseMessage {
+  readonly id: string | undefined
+  readonly data: { type: string; action?: { id: string; template: string; customerId: string } }
+}
+
+/** Opens the subscription with fetch and parses the event stream (what EventSource does). */
+const subscribe = (input: Record<string, unknown>) => {
+  const controller = new AbortController()
+  const messages: Array<SseMessage> = []
+  const waiters: Array<() => void> = []
+  const done = (async () => {
+    const res = await fetch(
+      `${t.url}/trpc/live.actions?input=${encodeURIComponent(JSON.stringify(input))}`,
+      {
+        headers: { accept: "text/event-stream", authorization: `Bearer ${t.keys.read}` },
+        signal: controller.signal,
+      },
+    )
+    const body = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let buffer = ""
+    try {
+      for (;;) {
+        const { value, done } = await body.read()
+        if (done) return
+        buffer += decoder.decode(value, { stream: true })
+        let end: number
+        while ((end = buffer.indexOf("\n\n")) !== -1) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          let id: string | undefined
+          let data = ""
+          let event = "message"
+          for (const line of block.split("\n")) {
+            if (line.startsWith("id:")) id = line.slice(3).trim()
+            else if (line.startsWith("data:")) data += line.slice(5).trim()
+            else if (line.startsWith("event:")) event = line.slice(6).trim()
+          }
+          if (event !== "message" || data === "") continue
+          messages.push({ id, data: JSON.parse(data) })
+          for (const w of waiters.splice(0)) w()
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })()
+  const until = async (pred: () => boolean, what: string) => {
+    const deadline = Date.now() + 10_000
+    while (!pred()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      await new Promise<void>((r) => {
+        waiters.push(r)
+        setTimeout(r, 100)
+      })
+    }
+  }
+  return {
+    messages,
+    actions: () => messages.filter((m) => m.data.type === "action"),
+    until,
+    close: async () => {
+      controller.abort()
+      await done
+    },
+  }
+}
+
+describe("live.actions (SSE)", () => {
+  it("a subscriber sees every action recorded after it subscribed, in order; resumes without gaps", async () => {
+    // Recorded before subscribing: never delivered.
+    await ingest.actions.record.mutate(viewed("live-before@example.com", "l-0"))
+    const sub = subscribe({ templates: ["ProductViewed"] })
+    await sub.until(() => sub.messages.some((m) => m.data.type === "ready"), "ready")
+
+    const expected: Array<string> = []
+    const recordSome = async (n: number, tag: string) => {
+      for (let b = 0; b < n; b++) {
+        const r = await ingest.actions.recordBatch.mutate({
+          items: [
+            viewed(`live${b % 3}@example.com`, `${tag}-${b}-a`),
+            signedIn(`live${b % 3}@example.com`),
+            viewed(`live${b % 4}@example.com`, `${tag}-${b}-b`),
+          ],
+        })
+        expected.push(
+          r.results[0]!.status === "recorded" ? (r.results[0] as { id: string }).id : "?",
+        )
+        expected.push((r.results[2] as { id: string }).id)
+      }
+    }
+    await recordSome(10, "first")
+    await sub.until(() => sub.actions().length >= 20, "20 actions")
+    expect(sub.actions().map((m) => m.data.action!.id)).toEqual(expected)
+    expect(sub.actions().every((m) => m.data.action!.template === "ProductViewed")).toBe(true)
+
+    // Disconnect, record while away, reconnect from the last id seen: no gaps, no repeats.
+    const lastId = sub.actions().at(-1)!.id!
+    await sub.close()
+    await recordSome(5, "away")
+    const again = subscribe({ templates: ["ProductViewed"], lastEventId: lastId })
+    await recordSome(3, "back")
+    await again.until(() => again.actions().length >= 16, "16 actions after resume")
+    await sleep(300)
+    expect(again.actions().map((m) => m.data.action!.id)).toEqual(expected.slice(20))
+    await again.close()
+  })
+
+  it("filters by customer", async () => {
+    const r0 = await ingest.actions.record.mutate(viewed("live-one@example.com", "c-0"))
+    const customerId = (await reader.actions.get.query({ id: r0.id })).action.customerId
+    const sub = subscribe({ customer: { id: customerId } })
+    await sub.until(() => sub.messages.some((m) => m.data.type === "ready"), "ready")
+    await ingest.actions.record.mutate(viewed("live-other@example.com", "c-1"))
+    const mine = await ingest.actions.record.mutate(signedIn("live-one@example.com"))
+    await sub.until(() => sub.actions().length >= 1, "1 action")
+    await sleep(300)
+    expect(sub.actions().map((m) => m.data.action!.id)).toEqual([mine.id])
+    await sub.close()
+  })
+})
+
+describe("segments and statistics", () => {
+  it("count, list and actionsPerDay over tRPC", async () => {
+    const segment = {
+      _tag: "And",
+      of: [
+        { _tag: "HasActions", templates: ["ProductViewed"], minCount: 2, window: { lastDays: 30 } },
+        { _tag: "Not", of: { _tag: "HasActions", templates: ["CustomerSignedIn"] } },
+      ],
+    } as const
+    const count = await reader.segments.count.query({ segment: segment as never })
+    const all: Array<string> = []
+    let after: string | undefined
+    for (;;) {
+      const page = await reader.segments.list.query({ segment: segment as never, after, limit: 10 })
+      all.push(...page.items.map((i) => i.id))
+      if (page.next === undefined) break
+      after = page.next
+    }
+    expect(all.length).toBe(count)
+    expect(count).toBeGreaterThan(0) // the bulk customers viewed many times, never signed in
+    const bad = await failure(
+      reader.segments.count.query({ segment: { _tag: "And", of: [] } as never }),
+    )
+    expect(bad.data.code).toBe("BAD_REQUEST")
+
+    const now = Date.now()
+    const stats = await reader.stats.actionsPerDay.query({
+      by: "template",
+      from: now - 2 * 86_400_000,
+      to: now + 1000,
+    })
+    expect(stats.buckets.length).toBe(3)
+    const pv = stats.series.find((s) => s.key === "ProductViewed")!
+    expect(pv.total).toBeGreaterThan(2500)
+  })
+})

@@ -1,0 +1,114 @@
+/**
+ * Segments benchmark: "did ProductViewed at least 3 times in the last 30 days AND NOT
+ * OrderPlaced" over 1,000,000 actions of 10,000 customers (SEGMENT_ACTIONS to change), through
+ * `Segments.count` and the first page of `Segments.list`. Target: `p50_ms` ≤ 200 (count).
+ */
+import { Segment } from "@actionlog/domain"
+import * as Store from "@actionlog/store"
+import { Effect } from "effect"
+import { join } from "node:path"
+import { actionStream, makeCustomers, percentile, round, take } from "./lib/data"
+import {
+  INSERT_ACTION,
+  insertCustomers,
+  migrateOnly,
+  openNative,
+  storeRuntime,
+  tempDir,
+  toRow,
+} from "./lib/setup"
+
+const ACTIONS = Number(process.env["SEGMENT_ACTIONS"] ?? 1_000_000)
+const RUNS = Number(process.env["SEGMENT_RUNS"] ?? 21)
+const CUSTOMERS = 10_000
+
+const { dir, cleanup } = tempDir("segments")
+try {
+  const path = join(dir, "segments.db")
+  await migrateOnly(path)
+  const customers = makeCustomers(CUSTOMERS)
+  const customerIds = customers.map((c) => c.id)
+  const now = Date.now()
+  {
+    const db = openNative(path, "NORMAL")
+    insertCustomers(db, customers)
+    const insert = db.prepare(INSERT_ACTION)
+    const items = actionStream({
+      seed: 11,
+      customers: CUSTOMERS,
+      heavy: 5,
+      heavyShare: 0.05,
+      spanMs: 365 * 24 * 3600 * 1000,
+      nowMs: now,
+      byEmailShare: 0,
+      txPrefix: "seg",
+    })
+    for (let done = 0; done < ACTIONS;) {
+      const batch = take(items, Math.min(50_000, ACTIONS - done))
+      done += batch.length
+      db.exec("BEGIN IMMEDIATE")
+      for (const item of batch) insert.run(toRow(item, now, customerIds))
+      db.exec("COMMIT")
+    }
+    db.exec("ANALYZE")
+    db.close()
+  }
+
+  const definition: Segment.Segment = {
+    _tag: "And",
+    of: [
+      {
+        _tag: "HasActions",
+        templates: ["ProductViewed"],
+        minCount: 3,
+        window: { lastDays: 30 },
+      } as Segment.Segment,
+      {
+        _tag: "Not",
+        of: { _tag: "HasActions", templates: ["OrderPlaced"] } as Segment.Segment,
+      },
+    ],
+  }
+  const rt = storeRuntime(path)
+  const segments = await rt.runPromise(Effect.service(Store.Segments))
+  const countMs: Array<number> = []
+  const listMs: Array<number> = []
+  let matched = 0
+  for (let i = 0; i < RUNS; i++) {
+    let t0 = performance.now()
+    matched = await rt.runPromise(segments.count(definition))
+    countMs.push(performance.now() - t0)
+    t0 = performance.now()
+    const page = await rt.runPromise(segments.list(definition, { limit: 100 }))
+    listMs.push(performance.now() - t0)
+    if (page.items.length !== Math.min(100, matched)) throw new Error("list/count disagree")
+  }
+  await rt.dispose()
+
+  console.table([
+    {
+      query: "count",
+      p50_ms: round(percentile(countMs, 0.5), 1),
+      p95_ms: round(percentile(countMs, 0.95), 1),
+    },
+    {
+      query: "list (first 100)",
+      p50_ms: round(percentile(listMs, 0.5), 1),
+      p95_ms: round(percentile(listMs, 0.95), 1),
+    },
+  ])
+  console.log(
+    JSON.stringify({
+      name: "segments",
+      actions: ACTIONS,
+      customers: CUSTOMERS,
+      matched,
+      runs: RUNS,
+      p50_ms: round(percentile(countMs, 0.5), 1),
+      p95_ms: round(percentile(countMs, 0.95), 1),
+      list_p50_ms: round(percentile(listMs, 0.5), 1),
+    }),
+  )
+} finally {
+  cleanup()
+}
