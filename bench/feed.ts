@@ -65,6 +65,9 @@ try {
     return performance.now() - t0
   }
 
+  const rawFeed = raw.prepare(
+    "SELECT id, customer_id, template, occurred_at, recorded_at, touchpoint_id, channel_id, brand_id, transaction_id, payload, custom_fields, recorded_by FROM actions WHERE customer_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?",
+  )
   const rt = storeRuntime(path)
   const actions = await rt.runPromise(Effect.service(Store.ActionStore))
 
@@ -75,11 +78,17 @@ try {
     // Warm up the runtime and the page cache a little, like a running server.
     for (let i = 0; i < 200; i++) await rt.runPromise(actions.feed(pick()))
     const first: Array<number> = []
+    // Reference: the same first-page query on the raw driver, to tell the machine's noise
+    // from the store's overhead.
+    const raw50: Array<number> = []
     for (let i = 0; i < SAMPLES; i++) {
       const c = pick()
       const t0 = performance.now()
       await rt.runPromise(actions.feed(c, { limit: 50 }))
       first.push(performance.now() - t0)
+      const t1 = performance.now()
+      rawFeed.all([c, 51])
+      raw50.push(performance.now() - t1)
     }
     // Deep pages: heavy customers, DEEP_OFFSET actions down (cursor found once, untimed).
     const deep: Array<number> = []
@@ -105,6 +114,8 @@ try {
     }
     return {
       label,
+      raw_sql_p50: round(percentile(raw50, 0.5)),
+      raw_sql_p99: round(percentile(raw50, 0.99)),
       first_p50: round(percentile(first, 0.5)),
       first_p99: round(percentile(first, 0.99)),
       deep_p50: round(percentile(deep, 0.5)),
@@ -139,6 +150,8 @@ try {
       deep_p50_ms: large.deep_p50,
       deep_p99_ms: large.deep_p99,
       growth: round(large.first_p99 / small.first_p99, 3),
+      raw_sql_p50_ms: large.raw_sql_p50,
+      raw_sql_p99_ms: large.raw_sql_p99,
       bytes_per_action: Math.round(bytes / LARGE),
     }),
   )

@@ -51,7 +51,7 @@ try {
       const chunk = take(items, Math.min(BATCH, LINES - done))
       done += chunk.length
       const text = chunk.map((i) => JSON.stringify(i.input)).join("\n") + "\n"
-      if (!out.write(text)) await new Promise((r) => out.once("drain", r))
+      if (!out.write(text)) await new Promise<void>((r) => out.once("drain", () => r()))
     }
     await new Promise<void>((r) => out.end(() => r()))
   }

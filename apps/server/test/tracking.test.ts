@@ -74,6 +74,17 @@ interface ErrorBody {
 }
 const bodyOf = async (res: Response) => (await res.json()) as ErrorBody
 
+const concurrentBatch = (n: number) => ({
+  batch: Array.from({ length: 10 }, (_, i) => ({
+    type: "track",
+    userId: `conc-u-${i}`,
+    anonymousId: `conc-a-${i}`,
+    event: "Concurrent Thing Happened",
+    properties: { n, i },
+    messageId: `conc-${n}-${i}`,
+  })),
+})
+
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString("base64")}`
 
 const post = (
@@ -450,6 +461,7 @@ describe("the HTTP tracking API", () => {
       headers: { "content-encoding": "gzip" },
     })
     expect(bomb.status).toBe(400)
+    expect((await bodyOf(bomb)).message).toMatch(/decompresses to more than 500 KB/)
 
     const malformed = await post("/v1/batch", "{ not json", { key: t.keys.ingest })
     expect(malformed.status).toBe(400)
@@ -605,18 +617,8 @@ describe("the HTTP tracking API", () => {
   })
 
   it("concurrent batches creating the same template and customers all succeed, once", async () => {
-    const batch = (n: number) => ({
-      batch: Array.from({ length: 10 }, (_, i) => ({
-        type: "track",
-        userId: `conc-u-${i}`,
-        anonymousId: `conc-a-${i}`,
-        event: "Concurrent Thing Happened",
-        properties: { n, i },
-        messageId: `conc-${n}-${i}`,
-      })),
-    })
     const answers = await Promise.all(
-      [0, 1, 2, 3].map((n) => post("/v1/batch", batch(n), { key: t.keys.ingest })),
+      [0, 1, 2, 3].map((n) => post("/v1/batch", concurrentBatch(n), { key: t.keys.ingest })),
     )
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200])
     for (let i = 0; i < 10; i++) {

@@ -195,9 +195,11 @@ export const seedIfEmpty = (
   Effect.gen(function* () {
     const db = yield* Database
     const staff = yield* StaffUsers
-    const [row] = yield* db.query<{ n: number }>("SELECT COUNT(*) AS n FROM customers")
-    if ((row?.n ?? 0) > 0 || (yield* staff.count) > 0) return null
-    log("Empty database: loading demo data…")
+    const isEmpty = Effect.gen(function* () {
+      const [row] = yield* db.query<{ n: number }>("SELECT COUNT(*) AS n FROM customers")
+      return (row?.n ?? 0) === 0 && (yield* staff.count) === 0
+    })
+    if (!(yield* isEmpty)) return null
     const now = Date.now()
     const r = Demo.rng(20260301)
     const audit = yield* AuditLog
@@ -211,8 +213,12 @@ export const seedIfEmpty = (
     const note = (action: string, targetType: string, targetId: string | null, changes: unknown) =>
       audit.append({ actor: seedActor, ip: null, action, targetType, targetId, changes })
 
-    const admin = yield* db.transaction(
+    // The emptiness check is repeated inside the write transaction, so two servers starting
+    // on one empty database seed it once (the second sees the first's demo admin).
+    const configured = yield* db.transaction(
       Effect.gen(function* () {
+        if (!(yield* isEmpty)) return false
+        log("Empty database: loading demo data…")
         for (const b of Demo.brands) {
           yield* brands.create(b as never)
           yield* note("brands.create", "brand", b.id, { after: b })
@@ -249,10 +255,10 @@ export const seedIfEmpty = (
         yield* note("settings.update", "settings", null, { before, after })
         const user = yield* staff.create({ ...demoAdmin, name: "Demo Admin", role: "admin" })
         yield* note("staff.create", "staff", user.id, { email: user.email, role: user.role })
-        return user
+        return true
       }),
     )
-    void admin
+    if (!configured) return null
 
     const people = Demo.makeCustomers(options.customers ?? 40, r)
     const created: Array<{ id: string; email: string }> = []

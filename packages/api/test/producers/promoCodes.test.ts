@@ -114,6 +114,23 @@ describe("promo codes", () => {
     })
     expect(a.code.code).toMatch(/^G-[A-Z2-9]{10}$/)
     expect((await f.api.promoCodes.pool.query({ id: "gen" })).issued).toBe(1)
+    // A key already used by another kind of action is refused and issues nothing.
+    await f.api.actions.record.mutate({
+      customer: { id: customerId },
+      template: "CustomerSignedIn",
+      payload: { method: "password" },
+      transactionId: "t-2",
+    } as never)
+    const before = await snapshot(f.t.server)
+    const clash = await tagOf(
+      f.api.promoCodes.issue.mutate({
+        poolId: "gen",
+        customer: { id: customerId as never },
+        transactionId: "t-2" as never,
+      }),
+    )
+    expect(clash).toMatchObject({ tag: "InvalidPayload", status: 400 })
+    expect(await snapshot(f.t.server)).toBe(before)
   })
 
   it("50 concurrent requests for the last code of a pool issue it exactly once", async () => {

@@ -127,6 +127,15 @@ export class Profiles extends Context.Service<
         }
         return yield* db.transaction(
           Effect.gen(function* () {
+            for (const [i, s] of subscriptions.entries()) {
+              const brand = yield* db.query("SELECT 1 FROM brands WHERE id = ?", [s.brandId])
+              if (brand.length === 0) {
+                return yield* Errors.InvalidPayload.at(
+                  ["subscriptions", i, "brandId"],
+                  `unknown brand "${s.brandId}"`,
+                )
+              }
+            }
             const before = yield* customers.resolve(ref)
             const current = new Map(
               before.subscriptions.map((s) => [`${s.brandId}\u0000${s.channel}`, s] as const),

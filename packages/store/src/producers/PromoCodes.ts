@@ -138,6 +138,7 @@ export class PromoCodes extends Context.Service<
       CodeChange,
       | ProducerErrors.PromoPoolNotFound
       | ProducerErrors.PromoPoolExhausted
+      | Errors.InvalidPayload
       | Errors.CustomerNotFound
       | Errors.ActionRejection
       | DatabaseError
@@ -332,6 +333,13 @@ export class PromoCodes extends Context.Service<
               },
               recordOptions(input),
             )
+            if (recorded.status === "alreadyProcessed") {
+              // The key belongs to another action (not an issue): refuse, rolling back the issue.
+              return yield* Errors.InvalidPayload.at(
+                ["transactionId"],
+                "is already used by another action",
+              )
+            }
             yield* db.execute("UPDATE promo_codes SET issue_action_id = ? WHERE code = ?", [
               recorded.id,
               candidate.code,
