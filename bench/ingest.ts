@@ -27,6 +27,8 @@ const BATCH = 1000
 const BATCHES = Number(process.env["INGEST_BATCHES"] ?? 40)
 const WARMUP = 3
 const CUSTOMERS = 10_000
+// Both sides use the same durability; FULL (the store's default) fsyncs every commit.
+const SYNC = (process.env["INGEST_SYNC"] ?? "FULL") === "NORMAL" ? "NORMAL" : "FULL"
 
 const { dir, cleanup } = tempDir("ingest")
 try {
@@ -64,9 +66,9 @@ try {
     storeBatches.flat().reduce((s, i) => s + JSON.stringify(i.input.payload).length, 0) /
     storeBatches.flat().length
 
-  const rt = storeRuntime(storePath)
+  const rt = storeRuntime(storePath, SYNC)
   const actions = await rt.runPromise(Effect.service(Store.ActionStore))
-  const base = openNative(basePath)
+  const base = openNative(basePath, SYNC)
   const insert = base.prepare(INSERT_ACTION)
 
   const runStore = async (batch: ReadonlyArray<BenchItem>) => {
@@ -125,6 +127,7 @@ try {
   console.log(
     JSON.stringify({
       name: "ingest",
+      synchronous: SYNC,
       batches: BATCHES,
       batch_size: BATCH,
       avg_payload_bytes: Math.round(payloadBytes),

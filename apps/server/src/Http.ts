@@ -5,6 +5,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone"
 import { appRouter, makeCreateContext, Tracking } from "@actionlog/api"
 import type { ContextOptions } from "@actionlog/api"
 import { makeExportHandler } from "./ExportHttp"
+import { makeImportHandler } from "./ImportHttp"
 import type { Metrics } from "./Metrics"
 
 /** Request bodies above this are refused with 413 (SPEC §4: 1 MiB per batch). */
@@ -116,8 +117,10 @@ export const makeRequestHandler = (options: HttpOptions) => {
     metrics: options.context.metrics,
   })
 
-  // Streaming NDJSON export at /export/actions (docs/import-export.md).
+  // Streaming NDJSON export at /export/actions (docs/data.md).
   const exportActions = makeExportHandler(options.context)
+  // File upload for bulk import at POST /import (docs/data.md).
+  const importUpload = makeImportHandler(options.context)
 
   const dist = path.resolve(options.adminDist)
   const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -169,11 +172,13 @@ export const makeRequestHandler = (options: HttpOptions) => {
         ? "tracking"
         : pathname.startsWith("/export/")
           ? "export"
-          : pathname === "/healthz"
-            ? "healthz"
-            : pathname === "/metrics"
-              ? "metrics"
-              : "static"
+          : pathname === "/import"
+            ? "import"
+            : pathname === "/healthz"
+              ? "healthz"
+              : pathname === "/metrics"
+                ? "metrics"
+                : "static"
     res.once("finish", () => metrics.request(route, res.statusCode))
 
     if (route === "healthz") {
@@ -208,7 +213,7 @@ export const makeRequestHandler = (options: HttpOptions) => {
     }
     const declared = Number(req.headers["content-length"] ?? "0")
     // The tracking API answers its own limits (400, as Segment's libraries expect).
-    if (declared > maxBodyBytes && route !== "tracking") {
+    if (declared > maxBodyBytes && route !== "tracking" && route !== "import") {
       sendJson(
         res,
         413,
@@ -256,6 +261,7 @@ export const makeRequestHandler = (options: HttpOptions) => {
     }
     if (route === "tracking") void tracking(req, res, pathname)
     else if (route === "export") void exportActions(req, res, pathname)
+    else if (route === "import") void importUpload(req, res)
     else trpc(req, res)
   }
 

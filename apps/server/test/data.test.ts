@@ -180,6 +180,36 @@ describe("erasure", () => {
   })
 })
 
+describe("POST /import (upload)", () => {
+  it("imports an uploaded NDJSON file; idempotent; needs ingest", async () => {
+    const lines = [
+      ...Array.from({ length: 30 }, (_, i) =>
+        JSON.stringify(viewed(`upload${i % 5}@example.com`, `u-${i}`)),
+      ),
+      "not json",
+    ].join("\n")
+    const post = (headers: Record<string, string>) =>
+      fetch(`${t.url}/import?format=ndjson&name=upload.ndjson`, {
+        method: "POST",
+        headers,
+        body: lines,
+      })
+    expect((await post({})).status).toBe(401)
+    expect((await post({ authorization: `Bearer ${t.keys.read}` })).status).toBe(403)
+    const res = await post({ authorization: `Bearer ${t.keys.ingest}` })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as {
+      recorded: number
+      rejected: number
+      rejectedLines: Array<{ line: number; tag: string }>
+    }
+    expect(body).toMatchObject({ recorded: 30, rejected: 1 })
+    expect(body.rejectedLines).toEqual([expect.objectContaining({ line: 31, tag: "InvalidLine" })])
+    const again = (await (await post({ cookie: t.cookies.admin })).json()) as { recorded: number }
+    expect(again.recorded).toBe(0)
+  })
+})
+
 // ---- live actions over SSE ---------------------------------------------------------------
 
 interface SseMessage {

@@ -21,7 +21,12 @@ export const SegmentWindow = Schema.Union([
   Schema.Struct({
     lastDays: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 3660 }))),
   }),
-  Schema.Struct({ from: Schema.optionalKey(EpochMillis), to: Schema.optionalKey(EpochMillis) }),
+  Schema.Struct({
+    from: Schema.optionalKey(EpochMillis),
+    to: Schema.optionalKey(EpochMillis),
+    // A malformed `lastDays` must fail, not fall through to an open range.
+    lastDays: Schema.optionalKey(Schema.Never),
+  }),
 ])
 export type SegmentWindow = typeof SegmentWindow.Type
 

@@ -113,6 +113,10 @@ const busyRetry = Schedule.spaced("20 millis").pipe(
   Schedule.upTo({ duration: "30 seconds" }),
 )
 
+/** Retry an effect while SQLite answers SQLITE_BUSY (nothing happened, so it is safe). */
+const retryBusy = <A, R>(self: Effect.Effect<A, DatabaseError, R>) =>
+  Effect.retry(self, { schedule: busyRetry, while: (e: DatabaseError) => e.isBusy })
+
 export const isRemoteUrl = (url: string): boolean => /^(libsql|https?|wss?):\/\//i.test(url)
 
 /** `file:a.db`, `file:/abs/a.db`, `file:///abs/a.db` or a bare path → a filesystem path. */
@@ -203,21 +207,24 @@ const makeNative = Effect.fnUntraced(function* (config: DatabaseConfig) {
     catch: toDbError,
   })
   const writer = yield* Effect.acquireRelease(
-    Effect.try({
-      try: () => {
-        const c = makeNativeConnection(path, config)
-        // WAL is a property of the file; set it once from the writer.
-        const row = c.sync.get("PRAGMA journal_mode = WAL", EMPTY)
-        const mode = String(row?.["journal_mode"] ?? "").toLowerCase()
-        if (mode !== "wal") {
-          throw new Error(`could not switch ${path} to WAL (journal_mode=${mode})`)
-        }
-        return c
-      },
-      catch: toDbError,
-    }),
+    Effect.try({ try: () => makeNativeConnection(path, config), catch: toDbError }),
     (c) => Effect.sync(() => c.db.close()),
   )
+  // WAL is a property of the file; switching needs a moment without other connections'
+  // locks, so a process starting next to a busy one retries.
+  yield* Effect.try({
+    try: () => {
+      const row = writer.sync.get("PRAGMA journal_mode = WAL", EMPTY)
+      const mode = String(row?.["journal_mode"] ?? "").toLowerCase()
+      if (mode !== "wal") {
+        throw new DatabaseError({
+          message: `could not switch ${path} to WAL (journal_mode=${mode})`,
+          code: "SQLITE_BUSY_WAL_SWITCH",
+        })
+      }
+    },
+    catch: toDbError,
+  }).pipe(retryBusy)
   const reader = yield* Effect.acquireRelease(
     Effect.try({ try: () => makeNativeConnection(path, config), catch: toDbError }),
     (c) => Effect.sync(() => c.db.close()),
@@ -235,7 +242,7 @@ const makeNative = Effect.fnUntraced(function* (config: DatabaseConfig) {
       writer.db.exec("BEGIN IMMEDIATE")
     },
     catch: toDbError,
-  }).pipe(Effect.retry({ schedule: busyRetry, while: (e) => e.isBusy }))
+  }).pipe(retryBusy)
 
   const txState: TxState = { owner, run: runWriter, sync: writer.sync }
 
@@ -293,7 +300,7 @@ const makeRemote = Effect.fnUntraced(function* (config: DatabaseConfig) {
   const begin = Effect.tryPromise({
     try: () => client.transaction("write"),
     catch: toDbError,
-  }).pipe(Effect.retry({ schedule: busyRetry, while: (e) => e.isBusy }))
+  }).pipe(retryBusy)
 
   return {
     owner,
@@ -338,13 +345,14 @@ const makeDatabase = Effect.fnUntraced(function* (config: DatabaseConfig) {
 
   const execute = (sql: string, args: ReadonlyArray<SqlValue> = EMPTY) =>
     Effect.flatMap(currentTx, (tx) =>
-      tx === undefined ? driver.runOutside(sql, args, false) : tx.run(sql, args),
+      // Outside a transaction a statement is its own transaction: retried on SQLITE_BUSY.
+      tx === undefined ? retryBusy(driver.runOutside(sql, args, false)) : tx.run(sql, args),
     )
 
   const query = <A = Row>(sql: string, args: ReadonlyArray<SqlValue> = EMPTY) =>
     Effect.map(
       Effect.flatMap(currentTx, (tx) =>
-        tx === undefined ? driver.runOutside(sql, args, true) : tx.run(sql, args),
+        tx === undefined ? retryBusy(driver.runOutside(sql, args, true)) : tx.run(sql, args),
       ),
       (r) => r.rows as ReadonlyArray<A>,
     )

@@ -9,7 +9,7 @@
  *   interrupted import continues after the last committed line.
  * - Rejected lines (line number, tag, message, path) go to a report file (NDJSON).
  *
- * Line formats: see docs/import-export.md. NDJSON lines are record inputs (like
+ * Line formats: see docs/data.md. NDJSON lines are record inputs (like
  * `actions.record`) or lines of an actions export (so an export can be imported elsewhere).
  */
 import { Customer, Ids, RecordActionInput, Registry } from "@actionlog/domain"

@@ -133,10 +133,9 @@ describe("two processes on one file", () => {
     const a = startWriter({ ...common, run: "wa" })
     const b = startWriter({ ...common, run: "wb" })
     const [ea, eb] = await Promise.all([a.exit, b.exit])
-    expect(ea.stderr).toBe("")
-    expect(eb.stderr).toBe("")
-    expect(ea.code).toBe(0)
-    expect(eb.code).toBe(0)
+    // stderr in the comparison, so a failure shows what reached the caller.
+    expect({ code: ea.code, stderr: ea.stderr }).toEqual({ code: 0, stderr: "" })
+    expect({ code: eb.code, stderr: eb.stderr }).toEqual({ code: 0, stderr: "" })
     expect(a.acks.length).toBe(BATCHES)
     expect(b.acks.length).toBe(BATCHES)
     const db = new Native(t.path)

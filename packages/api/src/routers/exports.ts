@@ -38,7 +38,7 @@ export const exportsRouter = router({
   /**
    * One page of every action recorded in `[since, till)` (ISO date-times), in recorded order,
    * optionally by template, channel (with sub-channels) and brand. For large windows use the
-   * streaming NDJSON endpoint `GET /export/actions` (docs/import-export.md).
+   * streaming NDJSON endpoint `GET /export/actions` (docs/data.md).
    */
   actions: exporter()
     .input(
