@@ -3,8 +3,9 @@
  * `Imports.importFile` (read, parse, validate, batches of 1,000 through recordBatch, checkpoint
  * per batch) against store-level ingest of the same actions in the same run
  * (`ActionStore.recordBatch` with the inputs already in memory). `ratio` = import actions/s ÷
- * store actions/s (target ≥ 0.8); `peak_rss_mb` is sampled while the import runs (memory must
- * stay flat whatever the file size).
+ * store actions/s (target ≥ 0.8); `peak_rss_mb` / `peak_heap_mb` are sampled while the import
+ * runs (memory must stay flat whatever the file size), `store_peak_rss_mb` while the store-level
+ * ingest runs — the native driver's own RSS growth shows in both alike.
  */
 import type { RecordActionInput } from "@actionlog/domain"
 import * as Store from "@actionlog/store"
@@ -60,8 +61,11 @@ try {
   // 1. The import (first, so the RSS samples are the import's own).
   const rssBefore = process.memoryUsage().rss
   let peakRss = rssBefore
+  let peakHeap = 0
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss)
+    const m = process.memoryUsage()
+    peakRss = Math.max(peakRss, m.rss)
+    peakHeap = Math.max(peakHeap, m.heapUsed)
   }, 50)
   const importRt = storeRuntime(importPath)
   const imports = await importRt.runPromise(Effect.service(Store.Imports))
@@ -80,6 +84,10 @@ try {
   const actions = await storeRt.runPromise(Effect.service(Store.ActionStore))
   const items = stream("i")
   let storeMs = 0
+  let storePeakRss = 0
+  const storeSampler = setInterval(() => {
+    storePeakRss = Math.max(storePeakRss, process.memoryUsage().rss)
+  }, 50)
   for (let done = 0; done < LINES;) {
     const batch = take(items, Math.min(BATCH, LINES - done)).map(
       (b) => b.input as unknown as RecordActionInput.RecordActionInput,
@@ -92,6 +100,7 @@ try {
     storeMs += performance.now() - s
     if (rs.some((r) => r.status !== "recorded")) throw new Error("store rejected an item")
   }
+  clearInterval(storeSampler)
   await storeRt.dispose()
 
   const importRate = LINES / (importMs / 1000)
@@ -117,6 +126,8 @@ try {
       store_actions_per_sec: Math.round(storeRate),
       ratio: round(importRate / storeRate, 3),
       peak_rss_mb: round(peakRss / 1024 / 1024, 1),
+      peak_heap_mb: round(peakHeap / 1024 / 1024, 1),
+      store_peak_rss_mb: round(storePeakRss / 1024 / 1024, 1),
       rss_before_import_mb: round(rssBefore / 1024 / 1024, 1),
     }),
   )

@@ -127,7 +127,7 @@ describe("admin app in a real browser", () => {
 
   it("finds a customer by identifier and by name", async () => {
     const { page } = h
-    await page.getByRole("link", { name: "Customers" }).click()
+    await page.getByRole("link", { name: "Customers", exact: true }).click()
     const results = page.getByTestId("customer-results")
     const settled = () => results.locator("table[aria-busy=false]").waitFor()
     await page.getByLabel("Search customers").fill("feed.tester@")

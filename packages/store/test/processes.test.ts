@@ -2,7 +2,7 @@ import { spawn } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import Native from "libsql"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { tempDbUrl } from "./helpers"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -59,8 +59,6 @@ describe("crash safety", () => {
   const SIZE = 100
   const LANES = 2
   const RUNS_PER_LANE = 10
-  const lanes = Array.from({ length: LANES }, () => tempDbUrl())
-  afterAll(() => lanes.forEach((t) => t.cleanup()))
 
   /** Start a writer, SIGKILL it at a random moment, check the file; `runs` times. */
   const lane = async (t: ReturnType<typeof tempDbUrl>, lane: number) => {
@@ -106,7 +104,10 @@ describe("crash safety", () => {
 
   it("SIGKILL at random moments never leaves a partial or lost batch", async () => {
     // Two lanes (files) in parallel halve the wall time spent starting children.
-    const results = await Promise.all(lanes.map((t, i) => lane(t, i)))
+    const lanes = Array.from({ length: LANES }, () => tempDbUrl())
+    const results = await Promise.all(lanes.map((t, i) => lane(t, i))).finally(() =>
+      lanes.forEach((t) => t.cleanup()),
+    )
     expect(results.reduce((a, r) => a + r.kills, 0)).toBeGreaterThanOrEqual(20)
     // The kills landed while batches were being written, not only before the first one.
     expect(results.reduce((a, r) => a + r.acked, 0)).toBeGreaterThan(0)
@@ -114,48 +115,50 @@ describe("crash safety", () => {
 })
 
 describe("two processes on one file", () => {
-  const t = tempDbUrl()
-  afterAll(() => t.cleanup())
-
   it("write at once without errors reaching the caller, and lose nothing", async () => {
-    const BATCHES = 25
-    const SIZE = 100
-    const SHARED = 40
-    // A tiny busy timeout makes SQLITE_BUSY happen, so the BEGIN IMMEDIATE retry is exercised.
-    const common = {
-      url: t.url,
-      first: 0,
-      batches: BATCHES,
-      size: SIZE,
-      shared: SHARED,
-      busyTimeoutMs: 5,
-    }
-    const a = startWriter({ ...common, run: "wa" })
-    const b = startWriter({ ...common, run: "wb" })
-    const [ea, eb] = await Promise.all([a.exit, b.exit])
-    // stderr in the comparison, so a failure shows what reached the caller.
-    expect({ code: ea.code, stderr: ea.stderr }).toEqual({ code: 0, stderr: "" })
-    expect({ code: eb.code, stderr: eb.stderr }).toEqual({ code: 0, stderr: "" })
-    expect(a.acks.length).toBe(BATCHES)
-    expect(b.acks.length).toBe(BATCHES)
-    const db = new Native(t.path)
+    const t = tempDbUrl()
     try {
-      const count = (sql: string) =>
-        Object.values(db.prepare(sql).get([]) as Record<string, number>)[0]
-      expect(count("SELECT count(*) FROM actions WHERE transaction_id LIKE 'shared-%'")).toBe(
-        BATCHES * SHARED,
-      )
-      expect(count("SELECT count(*) FROM actions WHERE transaction_id LIKE 'wa-%'")).toBe(
-        BATCHES * (SIZE - SHARED),
-      )
-      expect(count("SELECT count(*) FROM actions WHERE transaction_id LIKE 'wb-%'")).toBe(
-        BATCHES * (SIZE - SHARED),
-      )
-      expect(count("SELECT count(DISTINCT transaction_id) FROM actions")).toBe(
-        count("SELECT count(*) FROM actions"),
-      )
+      const BATCHES = 25
+      const SIZE = 100
+      const SHARED = 40
+      // A tiny busy timeout makes SQLITE_BUSY happen, so the BEGIN IMMEDIATE retry is exercised.
+      const common = {
+        url: t.url,
+        first: 0,
+        batches: BATCHES,
+        size: SIZE,
+        shared: SHARED,
+        busyTimeoutMs: 5,
+      }
+      const a = startWriter({ ...common, run: "wa" })
+      const b = startWriter({ ...common, run: "wb" })
+      const [ea, eb] = await Promise.all([a.exit, b.exit])
+      // stderr in the comparison, so a failure shows what reached the caller.
+      expect({ code: ea.code, stderr: ea.stderr }).toEqual({ code: 0, stderr: "" })
+      expect({ code: eb.code, stderr: eb.stderr }).toEqual({ code: 0, stderr: "" })
+      expect(a.acks.length).toBe(BATCHES)
+      expect(b.acks.length).toBe(BATCHES)
+      const db = new Native(t.path)
+      try {
+        const count = (sql: string) =>
+          Object.values(db.prepare(sql).get([]) as Record<string, number>)[0]
+        expect(count("SELECT count(*) FROM actions WHERE transaction_id LIKE 'shared-%'")).toBe(
+          BATCHES * SHARED,
+        )
+        expect(count("SELECT count(*) FROM actions WHERE transaction_id LIKE 'wa-%'")).toBe(
+          BATCHES * (SIZE - SHARED),
+        )
+        expect(count("SELECT count(*) FROM actions WHERE transaction_id LIKE 'wb-%'")).toBe(
+          BATCHES * (SIZE - SHARED),
+        )
+        expect(count("SELECT count(DISTINCT transaction_id) FROM actions")).toBe(
+          count("SELECT count(*) FROM actions"),
+        )
+      } finally {
+        db.close()
+      }
     } finally {
-      db.close()
+      t.cleanup()
     }
   })
 })

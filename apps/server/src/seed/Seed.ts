@@ -108,12 +108,6 @@ const history = (
   return items
 }
 
-const rngFor = (key: string) => {
-  let h = 0
-  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0
-  return Demo.rng(h)
-}
-
 /**
  * Loads the demo project when the database holds no customers and no staff; otherwise does
  * nothing and returns null. Everything goes through the store services, so it is all valid.
