@@ -163,6 +163,45 @@ describe("erasure", () => {
     ).toBe(true)
   })
 
+  it("erasing a merge survivor also suppresses the merged-away id and identifiers", async () => {
+    const survivorEmail = "survivor@example.com"
+    const mergedEmail = "merged.away@example.com"
+    const a = await ingest.actions.record.mutate(viewed(survivorEmail, "m-1"))
+    const b = await ingest.actions.record.mutate(viewed(mergedEmail, "m-2"))
+    const survivorId = (await reader.actions.get.query({ id: a.id })).action.customerId
+    const mergedId = (await reader.actions.get.query({ id: b.id })).action.customerId
+    await admin.profiles.merge.mutate({
+      survivor: { id: survivorId as never },
+      merged: { id: mergedId as never },
+    })
+    await admin.erasure.erase.mutate({ customerId: survivorId as never })
+
+    for (const customer of [
+      { id: mergedId },
+      { identifier: { kind: "email", value: mergedEmail } },
+    ]) {
+      const late = await failure(
+        ingest.actions.record.mutate({ ...viewed(mergedEmail, "m-3"), customer }),
+      )
+      expect(late.data).toMatchObject({ tag: "CustomerSuppressed" })
+    }
+    const rows = await t.server.runtime.runPromise(
+      Database.use((db) =>
+        db.query<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        ),
+      ),
+    )
+    for (const { name } of rows) {
+      const all = await t.server.runtime.runPromise(
+        Database.use((db) => db.query(`SELECT * FROM "${name}"`)),
+      )
+      const text = JSON.stringify(all)
+      expect(text.includes(mergedId), `${name} mentions the merged-away id`).toBe(false)
+      expect(text.includes(mergedEmail), `${name} mentions the merged-away email`).toBe(false)
+    }
+  })
+
   it("exports one customer's complete data (profile and every action)", async () => {
     const r = await ingest.actions.record.mutate(viewed("dsar@example.com", "d-1"))
     const customerId = (await reader.actions.get.query({ id: r.id })).action.customerId

@@ -125,6 +125,17 @@ export class Erasure extends Context.Service<
               "SELECT kind, value FROM customer_identifiers WHERE customer_id = ?",
               [customerId],
             )
+            // Profiles merged into this one live on as redirects: their ids and identifiers
+            // are this customer's too, so they go on the suppression list with it.
+            const mergedIds = yield* db.query<{ from_id: string }>(
+              "SELECT from_id FROM customer_redirects WHERE customer_id = ?",
+              [customerId],
+            )
+            const redirectedIdentifiers = yield* db.query<{ kind: string; value: string }>(
+              "SELECT kind, value FROM identifier_redirects WHERE customer_id = ?",
+              [customerId],
+            )
+            const allIdentifiers = [...identifiers, ...redirectedIdentifiers]
             // Other capabilities' tables may reference customers/actions in any order.
             yield* db.execute("PRAGMA defer_foreign_keys = ON")
             const { customerRefs, actionRefs } = yield* discoverReferences(db)
@@ -152,7 +163,11 @@ export class Erasure extends Context.Service<
             )
 
             // The audit log keeps the entry, without the personal data.
-            const needles = [customerId, ...identifiers.map((i) => i.value)]
+            const needles = [
+              customerId,
+              ...mergedIds.map((m) => m.from_id),
+              ...allIdentifiers.map((i) => i.value),
+            ]
             const redacted = yield* db.execute(
               `UPDATE audit_log SET changes = ?, target_id = CASE WHEN target_id = ? THEN ? ELSE target_id END
                WHERE changes <> ? AND (target_id = ? OR EXISTS (SELECT 1 FROM json_each(?) n WHERE instr(audit_log.changes, n.value) > 0))`,
@@ -174,7 +189,8 @@ export class Erasure extends Context.Service<
             const now = yield* Clock.currentTimeMillis
             const hashes: Array<[string, string]> = [
               [customerHash, "id"],
-              ...identifiers.map((i): [string, string] => [
+              ...mergedIds.map((m): [string, string] => [hashCustomerId(m.from_id), "id"]),
+              ...allIdentifiers.map((i): [string, string] => [
                 hashIdentifier(i.kind, i.value),
                 "identifier",
               ]),
