@@ -68,7 +68,90 @@ export class CrmSync {
       throw error
     }
   }
+
+  /**
+   * Reacts to each action issued to a contact (all of them, or only `templates`), in recorded
+   * order, over the live subscription. `lastEventId` (from a previous watch) resumes right
+   * after the last action handled: no gaps, no repeats.
+   */
+  onActionIssued(
+    options: {
+      readonly email: string
+      readonly templates?: ReadonlyArray<string> | undefined
+      readonly lastEventId?: string | undefined
+    },
+    handle: (action: IssuedAction) => void,
+    onError: (error: unknown) => void = noop,
+  ): ActionWatch {
+    let last = options.lastEventId
+    const { promise: ready, resolve: markReady, reject: failReady } = deferred()
+    // The error also goes to `onError`: a caller that never awaits `ready` must not crash.
+    ready.catch(() => {})
+    // Only a fresh subscription announces `ready`; a resumed one listens once it is open.
+    const resuming = last !== undefined
+    const subscription = this.api.live.actions.subscribe(
+      {
+        customer: { identifier: { kind: "email", value: options.email } },
+        ...(options.templates === undefined ? {} : { templates: [...options.templates] }),
+        ...(last === undefined ? {} : { lastEventId: last }),
+      },
+      {
+        onStarted: () => {
+          if (resuming) markReady()
+        },
+        onData: ({ id, data }) => {
+          // `ready` carries the position too: resuming from it misses nothing recorded since.
+          last = id
+          if (data.type === "ready") return markReady()
+          handle(toIssued(id, data.action))
+        },
+        onError: (error) => {
+          failReady(error)
+          onError(error)
+        },
+      },
+    )
+    return { ready, lastEventId: () => last, close: () => subscription.unsubscribe() }
+  }
 }
+
+/** An action issued to a contact, as the CRM reacts to it. */
+export interface IssuedAction {
+  /** The action's id. */
+  readonly id: string
+  readonly template: string
+  readonly occurredAt: Date
+  /** The stream position: pass it as `lastEventId` to resume right after this action. */
+  readonly eventId: string
+}
+
+export interface ActionWatch {
+  /** Resolves once the server listens (everything recorded from then on is delivered). */
+  readonly ready: Promise<void>
+  /** The position of the last event (action or `ready`) seen: resume from it after `close`. */
+  readonly lastEventId: () => string | undefined
+  readonly close: () => void
+}
+
+const noop = () => {}
+
+// `Promise.withResolvers` needs Node 22.
+const deferred = () => {
+  let resolve: () => void = noop
+  let reject: (error: unknown) => void = noop
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+const toIssued = (eventId: string, a: { id: string; template: string; occurredAt: number }) => ({
+  id: a.id,
+  template: a.template,
+  occurredAt: new Date(a.occurredAt),
+  eventId,
+})
 
 const toAction = (e: CrmEvent) => {
   switch (e.kind) {

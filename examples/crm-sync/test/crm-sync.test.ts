@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startServer, type RunningServer } from "@actionlog/server/start"
 import { ApiKeys } from "@actionlog/store"
-import { CrmSync, type CrmEvent } from "../src/index"
+import { CrmSync, type CrmEvent, type IssuedAction } from "../src/index"
 
 // Against the real product: startServer on a random port over a temp database file.
 let server: RunningServer
@@ -80,5 +80,86 @@ describe("the CRM team's sync through @actionlog/client", () => {
   it("a wrong key is refused", async () => {
     const sync = new CrmSync({ url: server.url, apiKey: "al_live_wrong" })
     await expect(sync.timeline("lena@example.com")).rejects.toThrow(/invalid or revoked/)
+  })
+})
+
+const waitFor = async (condition: () => boolean) => {
+  const deadline = Date.now() + 10_000
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for live actions")
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe("reacting to actions issued, over the live subscription", () => {
+  const email = "max@example.com"
+  // Strictly increasing times, so the newest-first timeline reversed is the recorded order.
+  const start = Date.now() - hour
+  let n = 0
+  const note = (crmId: string): CrmEvent => ({
+    crmId,
+    email,
+    kind: "call",
+    at: new Date(start + n++ * 1000),
+    text: `note ${crmId}`,
+  })
+  const recordedIds = async (sync: CrmSync, crmIds: ReadonlyArray<string>) => {
+    const report = await sync.push(crmIds.map(note))
+    expect(report).toEqual({ recorded: crmIds.length, alreadyProcessed: 0, rejected: [] })
+    // The newest-first timeline gives the ids the server gave these actions.
+    return (await sync.timeline(email, crmIds.length)).map((a) => a.id).toReversed()
+  }
+
+  it("delivers exactly the new actions in order and resumes from the last id without gaps or repeats", async () => {
+    const sync = new CrmSync({ url: server.url, apiKey: key })
+    // Recorded before the subscription: never delivered.
+    await recordedIds(sync, ["m0"])
+
+    const received: Array<IssuedAction> = []
+    const errors: Array<unknown> = []
+    const first = sync.onActionIssued(
+      { email },
+      (a) => received.push(a),
+      (e) => errors.push(e),
+    )
+    await first.ready
+    const firstIds = await recordedIds(sync, ["m1", "m2", "m3"])
+    await waitFor(() => received.length >= 3)
+    expect(received.map((a) => a.id)).toEqual(firstIds)
+    expect(received.map((a) => a.template)).toEqual(["NoteAdded", "NoteAdded", "NoteAdded"])
+    const lastSeen = first.lastEventId()
+    expect(lastSeen).toBe(received[2]!.eventId)
+    first.close()
+
+    // Recorded while nobody listens: delivered on resume.
+    const missedIds = await recordedIds(sync, ["m4", "m5"])
+    received.length = 0
+    const second = sync.onActionIssued(
+      { email, lastEventId: lastSeen },
+      (a) => received.push(a),
+      (e) => errors.push(e),
+    )
+    await second.ready
+    await waitFor(() => received.length >= 2)
+    // One more after the resume: it must come right after the two, proving nothing else
+    // (a repeat of m1–m3) slipped in between.
+    const [sentinel] = await recordedIds(sync, ["m6"])
+    await waitFor(() => received.length >= 3)
+    second.close()
+    expect(received.map((a) => a.id)).toEqual([...missedIds, sentinel])
+    expect(errors).toEqual([])
+  })
+
+  it("reports a wrong key to onError", async () => {
+    const sync = new CrmSync({ url: server.url, apiKey: "al_live_wrong" })
+    const errors: Array<unknown> = []
+    const watch = sync.onActionIssued(
+      { email },
+      () => {},
+      (e) => errors.push(e),
+    )
+    await expect(watch.ready).rejects.toThrow(/invalid or revoked/)
+    watch.close()
+    expect(errors).toHaveLength(1)
   })
 })

@@ -5,6 +5,7 @@ import {
   splitLink,
   type TRPCClient,
 } from "@trpc/client"
+import { EventSource as FetchEventSource, type FetchLike } from "eventsource"
 // Only the router's type: the client carries no server code.
 import type { AppRouter } from "@actionlog/api"
 
@@ -18,22 +19,31 @@ export interface ActionlogClientOptions {
   readonly apiKey: string
   /** Extra headers for every request (tracing ids…). */
   readonly headers?: Readonly<Record<string, string>> | undefined
-  /** Custom fetch (tests, proxies). */
+  /** Custom fetch (tests, proxies); also used for subscriptions. */
   readonly fetch?: typeof globalThis.fetch | undefined
   /**
-   * EventSource for subscriptions where there is no global one (Node 20: e.g. the
-   * `eventsource` package). Browsers and Node 22+ have one.
+   * Another EventSource for subscriptions (e.g. the browser's). By default subscriptions use
+   * the `eventsource` package, which works on Node 20 and sends the key in a header. A custom
+   * EventSource cannot be assumed to send headers, so the key then travels as the connection
+   * parameter `apiKey` (in the URL).
    */
   readonly EventSource?: EventSourceConstructor | undefined
 }
 
-type EventSourceConstructor = new (url: string, init?: unknown) => EventSource
+/** What the subscription link needs of an EventSource: the DOM one or any ponyfill. */
+export type EventSourceConstructor = new (
+  url: string,
+  init?: never,
+) => {
+  readonly readyState: number
+  close(): void
+}
 
 export type ActionlogClient = TRPCClient<AppRouter>
 
 /**
  * The typed client for another team's service: queries and mutations are batched over HTTP;
- * subscriptions go over SSE (the key travels in the Authorization header of both).
+ * subscriptions go over SSE. Both send the key in the Authorization header.
  */
 export const createActionlogClient = (options: ActionlogClientOptions): ActionlogClient => {
   const base = `${options.url.replace(/\/+$/, "")}/trpc`
@@ -43,16 +53,36 @@ export const createActionlogClient = (options: ActionlogClientOptions): Actionlo
     links: [
       splitLink({
         condition: (op) => op.type === "subscription",
-        true: httpSubscriptionLink({
-          url: base,
-          // An EventSource cannot send headers: the key travels as a connection parameter.
-          connectionParams: () => ({ apiKey: options.apiKey }),
-          ...(options.EventSource === undefined
-            ? {}
-            : { EventSource: options.EventSource as never }),
-        }),
+        true:
+          options.EventSource === undefined
+            ? httpSubscriptionLink({ url: base, ...headerEventSource(headers, options.fetch) })
+            : httpSubscriptionLink({
+                url: base,
+                // A foreign EventSource may not send headers: pass the key as a parameter.
+                connectionParams: () => ({ apiKey: options.apiKey }),
+                EventSource: options.EventSource as never,
+              }),
         false: httpBatchLink({ url: base, headers, maxItems: 50, ...fetchOption }),
       }),
     ],
   })
+}
+
+/**
+ * The `eventsource` ponyfill (Node 20 has no global EventSource) with a fetch that adds our
+ * headers, so the key stays out of URLs and access logs.
+ */
+const headerEventSource = (
+  headers: () => Record<string, string>,
+  customFetch: typeof globalThis.fetch | undefined,
+) => {
+  const fetchWithHeaders: FetchLike = (url, init) =>
+    (customFetch ?? globalThis.fetch)(url, {
+      ...init,
+      headers: { ...init.headers, ...headers() },
+    })
+  return {
+    EventSource: FetchEventSource,
+    eventSourceOptions: { fetch: fetchWithHeaders },
+  }
 }
