@@ -11,7 +11,10 @@ import { BrandsPage } from "./screens/Brands"
 import { CustomerPage } from "./screens/Customer"
 import { CustomersPage } from "./screens/Customers"
 import { DashboardPage } from "./screens/Dashboard"
+import { ExportPage } from "./screens/Export"
+import { ImportPage } from "./screens/Import"
 import { RolesPage } from "./screens/Roles"
+import { SegmentsPage } from "./screens/Segments"
 import { SignInPage, SignOutButton } from "./screens/SignIn"
 import { StaffPage } from "./screens/Staff"
 import { TemplateEditPage } from "./screens/TemplateEdit"
@@ -93,6 +96,9 @@ const mainNav: ReadonlyArray<NavItem> = [
   { to: "/", label: "Dashboard", icon: "dashboard" },
   { to: "/customers", label: "Customers", icon: "customers" },
   { to: "/actions", label: "Actions", icon: "actions", permission: "actions.view" },
+  { to: "/segments", label: "Segments", icon: "segments", permission: "actions.view" },
+  { to: "/import", label: "Import", icon: "upload", permission: "actions.add" },
+  { to: "/export", label: "Export", icon: "export", permission: "export" },
 ]
 const configNav: ReadonlyArray<NavItem> = [
   { to: "/templates", label: "Templates", icon: "templates" },
@@ -210,6 +216,30 @@ const routes: ReadonlyArray<Route> = [
     render: (p) => (
       <Guard permission="actions.view" what="view actions">
         <ActionDetailPage id={p.id!} />
+      </Guard>
+    ),
+  },
+  {
+    path: "/export",
+    render: () => (
+      <Guard permission="export" what="export actions">
+        <ExportPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/segments",
+    render: () => (
+      <Guard permission="actions.view" what="view actions">
+        <SegmentsPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/import",
+    render: () => (
+      <Guard permission="actions.add" what="import actions">
+        <ImportPage />
       </Guard>
     ),
   },

@@ -49,6 +49,22 @@ const scrollFeedToEnd = async (page: Page) => {
 const feedCount = async (page: Page) =>
   Number((await page.getByTestId("feed-count").textContent())?.replace(/[^\d]/g, "") ?? NaN)
 
+/** A `datetime-local` input value (local time) for a date. */
+const pad = (n: number) => String(n).padStart(2, "0")
+const local = (d: Date) =>
+  `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+
+/** One record-input line of an NDJSON import file. */
+const importLine = (i: number) =>
+  JSON.stringify({
+    customer: { identifier: { kind: "email", value: "imported@example.com" } },
+    createCustomer: true,
+    template: "NoteAdded",
+    occurredAt: "2026-01-02T10:00:00Z",
+    transactionId: `import-test-${i}`,
+    payload: { text: `Imported note ${i}` },
+  })
+
 beforeAll(async () => {
   h = await startHarness()
   const { api } = h
@@ -192,14 +208,23 @@ describe("admin app in a real browser", () => {
     await page.getByTestId("feed-list").evaluate((el) => {
       el.scrollTop = 0
     })
+    // The virtual list re-renders its window on the next frame after a scroll: wait until the
+    // rows in the DOM are the top of the feed, or the first row may be one about to unmount.
+    await page.waitForFunction(() => {
+      const first = document.querySelector('[data-testid="action-row"]')
+      return Number(first?.closest("[data-index]")?.getAttribute("data-index")) <= 1
+    })
     // Keyboard: focus the first row, move down with ↓, open with Enter, close with Esc.
     const rows = page.getByTestId("action-row")
     await rows.first().focus()
+    const firstIndex = await rows
+      .first()
+      .evaluate((el) => Number(el.closest("[data-index]")?.getAttribute("data-index")))
     await page.keyboard.press("ArrowDown")
-    const secondId = await rows.nth(1).getAttribute("href")
     await page.waitForFunction(
-      (href) => document.activeElement?.getAttribute("href") === href,
-      secondId,
+      (from) =>
+        Number(document.activeElement?.closest("[data-index]")?.getAttribute("data-index")) > from,
+      firstIndex,
     )
     await page.keyboard.press("Enter")
     await page.getByTestId("action-detail").waitFor()
@@ -362,14 +387,21 @@ describe("admin app in a real browser", () => {
       const p = clerk.page
       await signInThroughUi(p, "clerk@example.com", "clerk-password-1")
       expect(await p.getByRole("link", { name: "Actions" }).count()).toBe(0)
+      // Nor the data screens (issue 7) that need view actions, add actions, export or erase.
+      for (const name of ["Segments", "Import", "Export"])
+        expect(await p.getByRole("link", { name, exact: true }).count()).toBe(0)
       await p.goto(`/customers/${customerId}`)
       // Either the profile without its feed, or (when reading profiles needs the permission
       // too) a plain "not available" — never the actions.
       await p.getByTestId("no-feed").or(p.getByText("Not available for your role")).waitFor()
       expect(await p.getByTestId("feed").count()).toBe(0)
       expect(await p.getByTestId("action-row").count()).toBe(0)
+      expect(await p.getByTestId("erase-customer").count()).toBe(0)
+      expect(await p.getByTestId("download-customer").count()).toBe(0)
       await h.screenshot("16-no-feed-role", p)
       await p.goto("/actions")
+      await p.getByText("Not available for your role").waitFor()
+      await p.goto("/export")
       await p.getByText("Not available for your role").waitFor()
     } finally {
       await clerk.context.close()
@@ -432,5 +464,130 @@ describe("admin app in a real browser", () => {
     await page.getByRole("link", { name: "Audit log" }).click()
     await page.getByText("apiKeys.create").first().waitFor()
     await h.screenshot("21-audit")
+  })
+
+  it("downloads a customer's data and exports actions of a chosen window as NDJSON", async () => {
+    const { page } = h
+    await page.goto(`/customers/${customerId}?tab=profile`)
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download-customer").click(),
+    ])
+    expect(download.suggestedFilename()).toBe(`customer-${customerId}.json`)
+    const file = await download.path()
+    const { readFile } = await import("node:fs/promises")
+    const data = JSON.parse(await readFile(file, "utf8")) as {
+      profile: { id: string }
+      actions: ReadonlyArray<{ template: string }>
+    }
+    expect(data.profile.id).toBe(customerId)
+    expect(data.actions.length).toBeGreaterThanOrEqual(FEED_SIZE)
+
+    await page.getByRole("link", { name: "Export", exact: true }).click()
+    const form = page.getByTestId("export-form")
+    const sinceLocal = local(new Date(Date.now() - 86_400_000))
+    const tillLocal = local(new Date(Date.now() + 3_600_000))
+    await form.getByLabel("Recorded since").fill(sinceLocal)
+    await form.getByLabel("Recorded till").fill(tillLocal)
+    await form.getByLabel("Template").selectOption("NoteAdded")
+    await h.screenshot("22-export")
+    const href = await page.getByTestId("export-link").getAttribute("href")
+    const url = new URL(href ?? "", "http://x")
+    expect(url.pathname).toBe("/export/actions")
+    const toIso = (v: string) => page.evaluate((x) => new Date(x).toISOString(), v)
+    expect(url.searchParams.get("since")).toBe(await toIso(sinceLocal))
+    expect(url.searchParams.get("till")).toBe(await toIso(tillLocal))
+    expect(url.searchParams.get("template")).toBe("NoteAdded")
+    // The session cookie authenticates the same-origin request.
+    const res = await page.evaluate(async (u) => {
+      const r = await fetch(u)
+      return { status: r.status, type: r.headers.get("content-type"), text: await r.text() }
+    }, href ?? "")
+    expect(res.status).toBe(200)
+    expect(res.type).toContain("application/x-ndjson")
+    const lines = res.text.split("\n").filter((l) => l.trim() !== "")
+    expect(lines.length).toBeGreaterThanOrEqual(expectedNotes)
+    for (const l of lines)
+      expect((JSON.parse(l) as { template: string }).template).toBe("NoteAdded")
+  })
+
+  it("imports an uploaded NDJSON file and lists its rejected line", async () => {
+    const { page } = h
+    const body =
+      [importLine(1), JSON.stringify({ template: "NoteAdded" }), importLine(3)].join("\n") + "\n"
+    await page.getByRole("link", { name: "Import", exact: true }).click()
+    await page.getByLabel("File (.ndjson or .csv)").setInputFiles({
+      name: "notes.ndjson",
+      mimeType: "application/x-ndjson",
+      buffer: Buffer.from(body),
+    })
+    await page.getByRole("button", { name: "Import", exact: true }).click()
+    await page.getByTestId("import-result").waitFor()
+    expect(await page.getByTestId("import-lines").textContent()).toBe("3")
+    expect(await page.getByTestId("import-recorded").textContent()).toBe("2")
+    expect(await page.getByTestId("import-rejected").textContent()).toBe("1")
+    const rows = page.getByTestId("import-rejected-lines").locator("tbody tr")
+    expect(await rows.count()).toBe(1)
+    expect(await rows.first().locator("td").first().textContent()).toBe("2")
+    await h.screenshot("23-import")
+  })
+
+  it("evaluates a segment built in the editor and links to its customers", async () => {
+    const { page } = h
+    await page.getByRole("link", { name: "Segments", exact: true }).click()
+    const editor = page.getByTestId("segment-editor")
+    // Only the feed tester has 500 notes in the last 60 days.
+    const first = editor.getByTestId("segment-condition").first()
+    await first.getByLabel("Template").selectOption("NoteAdded")
+    await first.getByLabel("At least times").fill(String(expectedNotes))
+    await first.getByLabel("Last days").fill("60")
+    await editor.getByRole("button", { name: "Show customers" }).click()
+    await page.getByTestId("segment-count").getByText("1 customer").waitFor()
+    const results = page.getByTestId("segment-results")
+    expect(await results.locator("tbody tr").count()).toBe(1)
+    // OR with "has not done NoteAdded" adds every other customer.
+    await editor.getByRole("button", { name: "Add condition" }).click()
+    const second = editor.getByTestId("segment-condition").nth(1)
+    await second.getByLabel("Has or has not").selectOption("not")
+    await second.getByLabel("Template").selectOption("NoteAdded")
+    await editor.getByLabel("Combine with").selectOption("Or")
+    await editor.getByRole("button", { name: "Show customers" }).click()
+    await page.waitForFunction(
+      () =>
+        Number.parseInt(document.querySelector("[data-testid=segment-count]")?.textContent ?? "") >
+        1,
+    )
+    await h.screenshot("24-segments")
+    await results.getByRole("link", { name: customerId }).click()
+    await page.getByTestId("customer-name").waitFor()
+    expect(new URL(page.url()).pathname).toBe(`/customers/${customerId}`)
+  })
+
+  it("erases a customer after typing their email, and search no longer finds them", async () => {
+    const { page, api } = h
+    const email = "to.be.erased@example.com"
+    const doomed = await api.customers.create.mutate({
+      identifiers: [{ kind: "email", value: email }],
+      personal: { firstName: "Erin", lastName: "Erasable" },
+    })
+    await page.goto(`/customers/${doomed.id}?tab=profile`)
+    await page.getByTestId("erase-customer").click()
+    const dialog = page.getByRole("dialog", { name: "Erase customer" })
+    await dialog.getByText("cannot be undone").waitFor()
+    const confirm = dialog.getByRole("button", { name: "Erase for ever" })
+    // A wrong confirmation keeps the button disabled.
+    await dialog.getByLabel(/to confirm/).fill("someone.else@example.com")
+    expect(await confirm.isDisabled()).toBe(true)
+    await dialog.getByLabel(/to confirm/).fill(email)
+    await h.screenshot("25-erase-dialog")
+    await confirm.click()
+    await page.getByTestId("erased-notice").waitFor()
+    expect(new URL(page.url()).pathname).toBe("/customers")
+    await page.getByLabel("Search customers").fill("to.be.erased@")
+    await page.waitForURL((u) => u.searchParams.get("q") === "to.be.erased@")
+    await page.getByText("No customers found").waitFor()
+    expect(await page.getByText(email).count()).toBe(0)
+    expect(await page.getByText("Erin Erasable").count()).toBe(0)
+    await h.screenshot("26-erased")
   })
 })

@@ -17,6 +17,7 @@ import {
   PageHeader,
 } from "../ui/common"
 import { BonusCard, NotesCard, OrdersCard, TagsCard } from "./CustomerExtras"
+import { DownloadCustomerData, EraseCustomer } from "./CustomerErase"
 import { customerName } from "./customerName"
 
 type CustomerData = RouterOutputs["customers"]["get"]
@@ -26,6 +27,7 @@ export const CustomerPage = ({ id }: { readonly id: string }) => {
   const can = useCan()
   const [params] = useSearchParams()
   const customer = useQuery(trpc.customers.get.queryOptions({ id }))
+  const [erasing, setErasing] = useState(false)
   const canFeed = can("actions.view")
   const tab = params.get("tab") === "profile" || !canFeed ? "profile" : "activity"
 
@@ -69,6 +71,17 @@ export const CustomerPage = ({ id }: { readonly id: string }) => {
               Assign action
             </Link>
           ) : null}
+          {can("export") ? <DownloadCustomerData customerId={c.id} /> : null}
+          {can("erase") ? (
+            <button
+              type="button"
+              className="btn btn-danger"
+              onClick={() => setErasing(true)}
+              data-testid="erase-customer"
+            >
+              Erase customer
+            </button>
+          ) : null}
         </div>
       </div>
 
@@ -95,6 +108,7 @@ export const CustomerPage = ({ id }: { readonly id: string }) => {
         </Link>
       </div>
 
+      {erasing ? <EraseCustomer customer={c} onClose={() => setErasing(false)} /> : null}
       {tab === "activity" ? <Feed customerId={id} /> : <Profile customer={c} />}
       {!canFeed ? (
         <p className="muted small" data-testid="no-feed">

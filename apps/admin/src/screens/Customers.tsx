@@ -53,6 +53,12 @@ export const CustomersPage = () => {
           ) : null
         }
       />
+      {params.get("erased") ? (
+        <div className="alert alert-info" role="status" data-testid="erased-notice">
+          The customer was erased: their profile and every action are gone, and their identifiers
+          are suppressed.
+        </div>
+      ) : null}
       <form
         className="search-box"
         role="search"
