@@ -9,22 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { Effect, Exit } from "effect"
 import { Time } from "@actionlog/domain"
 import { makeCreateContext, type ContextOptions } from "@actionlog/api"
-import { AuditLog, Exports, principalLabel, scopeAllows, type ExportWindow } from "@actionlog/store"
-
-const errorJson = (
-  res: ServerResponse,
-  status: number,
-  code: string,
-  tag: string,
-  message: string,
-) => {
-  res.writeHead(status, { "content-type": "application/json" })
-  res.end(
-    JSON.stringify({
-      error: { message, data: { code, httpStatus: status, tag, fieldPath: null, details: null } },
-    }),
-  )
-}
+import { AuditLog, Exports, principalLabel, type ExportWindow } from "@actionlog/store"
+import { authorizeRequest, errorJson } from "./PlainHttpAuth"
 
 /** ISO 8601 date-time with zone, or epoch milliseconds. */
 const parseTime = (v: string | null): number | undefined => {
@@ -57,39 +43,11 @@ export const makeExportHandler = (context: ContextOptions) => {
       errorJson(res, 405, "METHOD_NOT_SUPPORTED", "MethodNotAllowed", "Use GET")
       return
     }
-    const ctx = createContext({
-      header: (name) => {
-        const v = req.headers[name]
-        return Array.isArray(v) ? v.join(", ") : v
-      },
-      ip: req.socket.remoteAddress ?? "unknown",
-      setHeader: () => {},
+    const principal = await authorizeRequest(createContext, req, res, {
+      scope: "read",
+      permission: "export",
     })
-    let principal
-    try {
-      principal = await ctx.authenticate()
-    } catch (error) {
-      const e = error as { message?: string; code?: string }
-      const status = e.code === "UNAUTHORIZED" ? 401 : e.code === "FORBIDDEN" ? 403 : 500
-      errorJson(res, status, e.code ?? "INTERNAL_SERVER_ERROR", "Unauthenticated", e.message ?? "")
-      return
-    }
-    const allowed =
-      principal.kind === "apiKey"
-        ? scopeAllows(principal.scopes, "read")
-        : principal.permissions.includes("export")
-    if (!allowed) {
-      errorJson(
-        res,
-        403,
-        "FORBIDDEN",
-        "Forbidden",
-        principal.kind === "apiKey"
-          ? "This API key lacks the 'read' scope"
-          : `Role '${principal.role}' lacks the 'export' permission`,
-      )
-      return
-    }
+    if (principal === undefined) return
 
     const params = new URL(req.url ?? "/", "http://x").searchParams
     const since = parseTime(params.get("since"))

@@ -13,25 +13,11 @@ import { pipeline } from "node:stream/promises"
 import { createInterface } from "node:readline"
 import { Cause, Exit } from "effect"
 import { makeCreateContext, type ContextOptions } from "@actionlog/api"
-import { AuditLog, Imports, principalLabel, scopeAllows } from "@actionlog/store"
+import { AuditLog, Imports, principalLabel } from "@actionlog/store"
+import { authorizeRequest, errorJson } from "./PlainHttpAuth"
 
 /** Uploads above this are refused (413). */
 export const maxImportBytes = 2 * 1024 * 1024 * 1024
-
-const errorJson = (
-  res: ServerResponse,
-  status: number,
-  code: string,
-  tag: string,
-  message: string,
-) => {
-  res.writeHead(status, { "content-type": "application/json" })
-  res.end(
-    JSON.stringify({
-      error: { message, data: { code, httpStatus: status, tag, fieldPath: null, details: null } },
-    }),
-  )
-}
 
 export const makeImportHandler = (context: ContextOptions) => {
   const createContext = makeCreateContext(context)
@@ -42,46 +28,11 @@ export const makeImportHandler = (context: ContextOptions) => {
       req.resume()
       return
     }
-    const ctx = createContext({
-      header: (name) => {
-        const v = req.headers[name]
-        return Array.isArray(v) ? v.join(", ") : v
-      },
-      ip: req.socket.remoteAddress ?? "unknown",
-      setHeader: () => {},
+    const principal = await authorizeRequest(createContext, req, res, {
+      scope: "ingest",
+      permission: "actions.add",
     })
-    let principal
-    try {
-      principal = await ctx.authenticate()
-    } catch (error) {
-      const e = error as { message?: string; code?: string }
-      errorJson(
-        res,
-        e.code === "UNAUTHORIZED" ? 401 : 500,
-        e.code ?? "INTERNAL_SERVER_ERROR",
-        "Unauthenticated",
-        e.message ?? "",
-      )
-      req.resume()
-      return
-    }
-    const allowed =
-      principal.kind === "apiKey"
-        ? scopeAllows(principal.scopes, "ingest")
-        : principal.permissions.includes("actions.add")
-    if (!allowed) {
-      errorJson(
-        res,
-        403,
-        "FORBIDDEN",
-        "Forbidden",
-        principal.kind === "apiKey"
-          ? "This API key lacks the 'ingest' scope"
-          : `Role '${principal.role}' lacks the 'actions.add' permission`,
-      )
-      req.resume()
-      return
-    }
+    if (principal === undefined) return
     const declared = Number(req.headers["content-length"] ?? "0")
     if (declared > maxImportBytes) {
       errorJson(

@@ -112,6 +112,25 @@ describe("GET /export/actions", () => {
   })
 })
 
+/** Every table's rows as JSON text, to check that nothing anywhere still holds a value. */
+const everyTableAsText = async (): Promise<Array<[string, string]>> => {
+  const tables = await t.server.runtime.runPromise(
+    Database.use((db) =>
+      db.query<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+      ),
+    ),
+  )
+  const out: Array<[string, string]> = []
+  for (const { name } of tables) {
+    const rows = await t.server.runtime.runPromise(
+      Database.use((db) => db.query(`SELECT * FROM "${name}"`)),
+    )
+    out.push([name, JSON.stringify(rows)])
+  }
+  return out
+}
+
 describe("erasure", () => {
   it("erases through the API, audits without personal data, rejects late events", async () => {
     const email = "forget.me@example.com"
@@ -130,18 +149,7 @@ describe("erasure", () => {
     const erased = await admin.erasure.erase.mutate({ customerId: customerId as never })
     expect(erased).toMatchObject({ alreadyErased: false, actions: 3, identifiers: 1 })
 
-    const rows = await t.server.runtime.runPromise(
-      Database.use((db) =>
-        db.query<{ name: string }>(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        ),
-      ),
-    )
-    for (const { name } of rows) {
-      const all = await t.server.runtime.runPromise(
-        Database.use((db) => db.query(`SELECT * FROM "${name}"`)),
-      )
-      const text = JSON.stringify(all)
+    for (const [name, text] of await everyTableAsText()) {
       expect(text.includes(customerId), `${name} mentions the id`).toBe(false)
       expect(text.includes(email), `${name} mentions the email`).toBe(false)
       expect(text.includes("Forgetta"), `${name} mentions the name`).toBe(false)
@@ -185,18 +193,7 @@ describe("erasure", () => {
       )
       expect(late.data).toMatchObject({ tag: "CustomerSuppressed" })
     }
-    const rows = await t.server.runtime.runPromise(
-      Database.use((db) =>
-        db.query<{ name: string }>(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        ),
-      ),
-    )
-    for (const { name } of rows) {
-      const all = await t.server.runtime.runPromise(
-        Database.use((db) => db.query(`SELECT * FROM "${name}"`)),
-      )
-      const text = JSON.stringify(all)
+    for (const [name, text] of await everyTableAsText()) {
       expect(text.includes(mergedId), `${name} mentions the merged-away id`).toBe(false)
       expect(text.includes(mergedEmail), `${name} mentions the merged-away email`).toBe(false)
     }
