@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { formatDateTime } from "../format"
 import { useTRPC } from "../trpc"
-import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader } from "../ui/common"
+import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader, FormActions } from "../ui/common"
 
 const allScopes = ["ingest", "read", "admin"] as const
 type Scope = (typeof allScopes)[number]
@@ -170,18 +170,11 @@ const CreateKey = ({ onClose }: { readonly onClose: () => void }) => {
             </label>
           ))}
         </fieldset>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="btn btn-primary"
-            disabled={create.isPending || scopes.length === 0}
-          >
-            Create
-          </button>
-        </div>
+        <FormActions
+          onCancel={onClose}
+          disabled={create.isPending || scopes.length === 0}
+          submitLabel="Create"
+        />
       </form>
     </Modal>
   )

@@ -3,7 +3,7 @@ import { useState } from "react"
 import { useCan } from "../auth"
 import { type BrandDef, useRegistry } from "../registry"
 import { useTRPC } from "../trpc"
-import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader } from "../ui/common"
+import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader, FormActions } from "../ui/common"
 
 export const BrandsPage = () => {
   const trpc = useTRPC()
@@ -273,18 +273,11 @@ const BrandModal = ({
             onChange={(e) => setIndustry(e.target.value)}
           />
         </div>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="btn btn-primary"
-            disabled={create.isPending || update.isPending}
-          >
-            Save
-          </button>
-        </div>
+        <FormActions
+          onCancel={onClose}
+          disabled={create.isPending || update.isPending}
+          submitLabel="Save"
+        />
       </form>
     </Modal>
   )

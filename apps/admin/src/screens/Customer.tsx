@@ -15,6 +15,7 @@ import {
   Loading,
   Modal,
   PageHeader,
+  FormActions,
 } from "../ui/common"
 import { BonusCard, NotesCard, OrdersCard, TagsCard } from "./CustomerExtras"
 import { DownloadCustomerData, EraseCustomer } from "./CustomerErase"
@@ -322,14 +323,7 @@ const EditPersonal = ({
             onChange={(e) => setReason(e.target.value)}
           />
         </div>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={edit.isPending}>
-            Save correction
-          </button>
-        </div>
+        <FormActions onCancel={onClose} disabled={edit.isPending} submitLabel="Save correction" />
       </form>
     </Modal>
   )

@@ -4,7 +4,7 @@ import { useCan } from "../auth"
 import { formatDate, initials } from "../format"
 import { Link, navigate, useSearchParams } from "../router"
 import { useTRPC } from "../trpc"
-import { Card, Empty, ErrorBox, Loading, Modal, PageHeader } from "../ui/common"
+import { Card, Empty, ErrorBox, Loading, Modal, PageHeader, FormActions } from "../ui/common"
 import { customerName } from "./customerName"
 
 const useDebounced = <T,>(value: T, ms: number): T => {
@@ -227,14 +227,7 @@ const CreateCustomer = ({ onClose }: { readonly onClose: () => void }) => {
             onChange={(e) => setPhone(e.target.value)}
           />
         </div>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-            Create
-          </button>
-        </div>
+        <FormActions onCancel={onClose} disabled={create.isPending} submitLabel="Create" />
       </form>
     </Modal>
   )

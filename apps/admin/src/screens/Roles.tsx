@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import type { Permission } from "../auth"
 import { useTRPC } from "../trpc"
-import { Badge, Card, ErrorBox, Loading, Modal, PageHeader } from "../ui/common"
+import { Badge, Card, ErrorBox, Loading, Modal, PageHeader, FormActions } from "../ui/common"
 
 const permissionHelp: ReadonlyArray<readonly [Permission, string]> = [
   ["actions.view", "See feeds, actions, customers and the registries"],
@@ -132,14 +132,7 @@ const CreateRole = ({ onClose }: { readonly onClose: () => void }) => {
             </label>
           ))}
         </fieldset>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-            Create role
-          </button>
-        </div>
+        <FormActions onCancel={onClose} disabled={create.isPending} submitLabel="Create role" />
       </form>
     </Modal>
   )

@@ -3,7 +3,7 @@ import { useState } from "react"
 import { useMe } from "../auth"
 import { formatDateTime } from "../format"
 import { useTRPC } from "../trpc"
-import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader } from "../ui/common"
+import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader, FormActions } from "../ui/common"
 
 export const StaffPage = () => {
   const trpc = useTRPC()
@@ -214,14 +214,7 @@ const CreateStaff = ({
           />
           <span className="hint">Leave empty to generate one.</span>
         </div>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-            Add
-          </button>
-        </div>
+        <FormActions onCancel={onClose} disabled={create.isPending} submitLabel="Add" />
       </form>
     </Modal>
   )

@@ -13,7 +13,7 @@ import {
 } from "../registry"
 import { Link, useSearchParams } from "../router"
 import { useTRPC } from "../trpc"
-import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader } from "../ui/common"
+import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader, FormActions } from "../ui/common"
 
 const kindLabels: Record<DomainRegistry.TouchpointKind, string> = {
   website: "Website",
@@ -354,18 +354,11 @@ const ChannelModal = ({
             </span>
           ) : null}
         </div>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="btn btn-primary"
-            disabled={create.isPending || update.isPending || move.isPending}
-          >
-            Save
-          </button>
-        </div>
+        <FormActions
+          onCancel={onClose}
+          disabled={create.isPending || update.isPending || move.isPending}
+          submitLabel="Save"
+        />
       </form>
     </Modal>
   )

@@ -174,6 +174,27 @@ export const Field = ({
   )
 }
 
+/** The Cancel / submit row at the bottom of a dialog's form. */
+export const FormActions = ({
+  onCancel,
+  submitLabel,
+  disabled,
+}: {
+  readonly onCancel: () => void
+  readonly submitLabel: ReactNode
+  /** While the mutation runs, or while the form cannot be submitted yet. */
+  readonly disabled: boolean
+}) => (
+  <div className="form-actions">
+    <button type="button" className="btn" onClick={onCancel}>
+      Cancel
+    </button>
+    <button type="submit" className="btn btn-primary" disabled={disabled}>
+      {submitLabel}
+    </button>
+  </div>
+)
+
 /** A dialog that closes on Escape and backdrop click and keeps focus inside while open. */
 export const Modal = ({
   title,
