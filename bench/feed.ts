@@ -10,6 +10,7 @@ import * as Store from "@actionlog/store"
 import { Effect } from "effect"
 import { statSync } from "node:fs"
 import { join } from "node:path"
+import { PerformanceObserver } from "node:perf_hooks"
 import { actionStream, makeCustomers, percentile, rng, round, take } from "./lib/data"
 import {
   INSERT_ACTION,
@@ -27,6 +28,12 @@ const SMALL = Number(process.env["FEED_SMALL"] ?? 100_000)
 const LARGE = Number(process.env["FEED_LARGE"] ?? 1_000_000)
 const SAMPLES = Number(process.env["FEED_SAMPLES"] ?? 2000)
 const DEEP_OFFSET = 2000
+
+// Collector pauses during the first-page pass: at p99 a page either waited for one or not.
+const gcPauses: Array<number> = []
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push(e.duration)
+}).observe({ entryTypes: ["gc"] })
 
 const { dir, cleanup } = tempDir("feed")
 try {
@@ -77,15 +84,21 @@ try {
       r() < 0.1 ? customerIds[Math.floor(r() * HEAVY)]! : customerIds[Math.floor(r() * CUSTOMERS)]!
     // Warm up the runtime and the page cache a little, like a running server.
     for (let i = 0; i < 200; i++) await rt.runPromise(actions.feed(pick()))
+    const picked = Array.from({ length: SAMPLES }, pick)
     const first: Array<number> = []
-    // Reference: the same first-page query on the raw driver, to tell the machine's noise
-    // from the store's overhead.
-    const raw50: Array<number> = []
-    for (let i = 0; i < SAMPLES; i++) {
-      const c = pick()
+    const gcBefore = gcPauses.length
+    for (const c of picked) {
       const t0 = performance.now()
       await rt.runPromise(actions.feed(c, { limit: 50 }))
       first.push(performance.now() - t0)
+    }
+    await new Promise((r) => setTimeout(r, 20)) // let the observer deliver its entries
+    const gc = gcPauses.slice(gcBefore)
+    // Reference: the same first-page query on the raw driver for the same customers, to tell
+    // the machine's noise from the store's overhead. In its own pass: interleaved, its garbage
+    // made the collector pause inside the store's timings.
+    const raw50: Array<number> = []
+    for (const c of picked) {
       const t1 = performance.now()
       rawFeed.all([c, 51])
       raw50.push(performance.now() - t1)
@@ -120,6 +133,8 @@ try {
       first_p99: round(percentile(first, 0.99)),
       deep_p50: round(percentile(deep, 0.5)),
       deep_p99: round(percentile(deep, 0.99)),
+      gc_pauses: gc.length,
+      gc_max_ms: round(Math.max(0, ...gc)),
     }
   }
 
@@ -152,6 +167,7 @@ try {
       growth: round(large.first_p99 / small.first_p99, 3),
       raw_sql_p50_ms: large.raw_sql_p50,
       raw_sql_p99_ms: large.raw_sql_p99,
+      gc_pauses_per_1k_pages: round((large.gc_pauses / SAMPLES) * 1000, 1),
       bytes_per_action: Math.round(bytes / LARGE),
     }),
   )

@@ -3,14 +3,15 @@
  * `Imports.importFile` (read, parse, validate, batches of 1,000 through recordBatch, checkpoint
  * per batch) against store-level ingest of the same actions in the same run
  * (`ActionStore.recordBatch` with the inputs already in memory). `ratio` = import actions/s ÷
- * store actions/s (target ≥ 0.8); `peak_rss_mb` / `peak_heap_mb` are sampled while the import
- * runs (memory must stay flat whatever the file size), `store_peak_rss_mb` while the store-level
- * ingest runs — the native driver's own RSS growth shows in both alike.
+ * store actions/s (target ≥ 0.8). Memory must stay flat whatever the file size: a quarter-size
+ * file is imported first, and `rss_growth` = peak RSS of the full import ÷ peak RSS of the
+ * quarter one (flat ≈ 1). `peak_rss_mb` is split into anonymous memory (heaps, SQLite page
+ * caches) and mapped file pages, sampled every 50 ms while the import runs.
  */
 import type { RecordActionInput } from "@actionlog/domain"
 import * as Store from "@actionlog/store"
 import { Effect } from "effect"
-import { createWriteStream, statSync } from "node:fs"
+import { createWriteStream, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { actionStream, makeCustomers, round, take } from "./lib/data"
 import { insertCustomers, migrateOnly, openNative, storeRuntime, tempDir } from "./lib/setup"
@@ -19,17 +20,28 @@ const LINES = Number(process.env["IMPORT_LINES"] ?? 1_000_000)
 const CUSTOMERS = 10_000
 const BATCH = 1000
 
+/** Resident memory split as Linux reports it: anonymous (heaps, caches) vs mapped file pages. */
+const residentMb = () => {
+  const rss = process.memoryUsage().rss / 1024 / 1024
+  try {
+    const status = readFileSync("/proc/self/status", "utf8")
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN)
+    return { rss, anon: kb("RssAnon") / 1024, file: kb("RssFile") / 1024 }
+  } catch {
+    return { rss, anon: NaN, file: NaN }
+  }
+}
+
 const { dir, cleanup } = tempDir("import")
 try {
-  const file = join(dir, "actions.ndjson")
-  const importPath = join(dir, "import.db")
-  const storePath = join(dir, "store.db")
   const customers = makeCustomers(CUSTOMERS)
-  for (const p of [importPath, storePath]) {
+  const freshDb = async (name: string) => {
+    const p = join(dir, name)
     await migrateOnly(p)
     const db = openNative(p)
     insertCustomers(db, customers)
     db.close()
+    return p
   }
   const now = Date.now()
   const stream = (prefix: string) =>
@@ -44,40 +56,117 @@ try {
       txPrefix: prefix,
     })
 
-  // The file, written with backpressure (never all in memory).
-  {
+  /**
+   * An NDJSON file of `lines` good actions plus a bad line after every 3,331st (~300 per
+   * million, four kinds), written with backpressure (never all in memory). Returns the bad
+   * lines' numbers and the tag each must be reported with.
+   */
+  const writeFile = async (name: string, lines: number) => {
+    const file = join(dir, name)
     const out = createWriteStream(file)
     const items = stream("i")
-    for (let done = 0; done < LINES;) {
-      const chunk = take(items, Math.min(BATCH, LINES - done))
+    const bad = new Map<number, string>()
+    let lineNo = 0
+    for (let done = 0; done < lines;) {
+      const chunk = take(items, Math.min(BATCH, lines - done))
       done += chunk.length
-      const text = chunk.map((i) => JSON.stringify(i.input)).join("\n") + "\n"
-      if (!out.write(text)) await new Promise<void>((r) => out.once("drain", () => r()))
+      const text: Array<string> = []
+      for (const item of chunk) {
+        text.push(JSON.stringify(item.input))
+        if (++lineNo % 3331 !== 0) continue
+        const kind = bad.size % 4
+        const base = item.input as unknown as Record<string, unknown>
+        const { transactionId: _, ...noTx } = base
+        lineNo++
+        if (kind === 0) {
+          text.push("{ not json")
+          bad.set(lineNo, "InvalidLine")
+        } else if (kind === 1) {
+          text.push(JSON.stringify({ ...noTx, template: "NoSuchTemplate" }))
+          bad.set(lineNo, "UnknownTemplate")
+        } else if (kind === 2) {
+          text.push(JSON.stringify({ ...noTx, template: "OrderPlaced", payload: { order: 5 } }))
+          bad.set(lineNo, "InvalidPayload")
+        } else {
+          text.push(
+            JSON.stringify({ ...noTx, occurredAt: new Date(now + 3_600_000).toISOString() }),
+          )
+          bad.set(lineNo, "EventTimeInFuture")
+        }
+      }
+      if (!out.write(text.join("\n") + "\n")) {
+        await new Promise<void>((r) => out.once("drain", () => r()))
+      }
     }
     await new Promise<void>((r) => out.end(() => r()))
+    return { file, bad, lines: lineNo }
   }
-  const fileMb = statSync(file).size / 1024 / 1024
 
-  // 1. The import (first, so the RSS samples are the import's own).
-  const rssBefore = process.memoryUsage().rss
-  let peakRss = rssBefore
-  let peakHeap = 0
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage()
-    peakRss = Math.max(peakRss, m.rss)
-    peakHeap = Math.max(peakHeap, m.heapUsed)
-  }, 50)
-  const importRt = storeRuntime(importPath)
-  const imports = await importRt.runPromise(Effect.service(Store.Imports))
-  const t0 = performance.now()
-  const result = await importRt.runPromise(imports.importFile({ path: file }))
-  const importMs = performance.now() - t0
-  clearInterval(sampler)
-  peakRss = Math.max(peakRss, process.memoryUsage().rss)
-  await importRt.dispose()
-  if (result.recorded !== LINES) {
-    throw new Error(`import recorded ${result.recorded} of ${LINES} (${result.rejected} rejected)`)
+  /** Import `lines` lines into a fresh database, sampling memory every 50 ms. */
+  const runImport = async (goodLines: number, rerun: boolean) => {
+    const { file, bad, lines } = await writeFile(`actions-${goodLines}.ndjson`, goodLines)
+    const dbPath = await freshDb(`import-${goodLines}.db`)
+    const before = residentMb()
+    const peak = { ...before, heap: 0 }
+    const sample = () => {
+      const m = residentMb()
+      peak.rss = Math.max(peak.rss, m.rss)
+      peak.anon = Math.max(peak.anon, m.anon)
+      peak.file = Math.max(peak.file, m.file)
+      peak.heap = Math.max(peak.heap, process.memoryUsage().heapUsed / 1024 / 1024)
+    }
+    const sampler = setInterval(sample, 50)
+    const rt = storeRuntime(dbPath)
+    const imports = await rt.runPromise(Effect.service(Store.Imports))
+    const t0 = performance.now()
+    const result = await rt.runPromise(imports.importFile({ path: file }))
+    const ms = performance.now() - t0
+    clearInterval(sampler)
+    sample()
+    // The figures only count if the import did its job: every good line once, every bad line
+    // reported with its number and tag.
+    const check = (cond: boolean, what: string) => {
+      if (!cond) throw new Error(`import of ${lines} lines: ${what}`)
+    }
+    check(result.lines === lines, `read ${result.lines} lines`)
+    check(result.recorded === goodLines, `recorded ${result.recorded} of ${goodLines}`)
+    check(result.rejected === bad.size, `rejected ${result.rejected}, expected ${bad.size}`)
+    const report = readFileSync(result.reportPath, "utf8")
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as { line: number; tag: string })
+    check(
+      JSON.stringify(report.map((r) => [r.line, r.tag])) === JSON.stringify([...bad.entries()]),
+      "the rejected-line report differs from the bad lines written",
+    )
+    // A second run that re-reads the whole file (ignoring the checkpoint) records nothing.
+    let rerunMs = 0
+    if (rerun) {
+      const t1 = performance.now()
+      const again = await rt.runPromise(imports.importFile({ path: file, restart: true }))
+      rerunMs = performance.now() - t1
+      check(again.recorded === 0, `the re-run recorded ${again.recorded}`)
+      check(again.alreadyProcessed === goodLines, `re-run: ${again.alreadyProcessed} known`)
+    }
+    await rt.dispose()
+    return {
+      ms,
+      rerunMs,
+      lines,
+      bad: bad.size,
+      before,
+      peak,
+      fileMb: statSync(file).size / 1024 / 1024,
+    }
   }
+
+  // 1. The imports: a quarter-size file first, then the full one — "flat" means the peak does
+  // not follow the file size.
+  const small = await runImport(Math.round(LINES / 4), false)
+  const full = await runImport(LINES, true)
+  const importMs = full.ms
+  const fileMb = full.fileMb
+  const storePath = await freshDb("store.db")
 
   // 2. Store-level ingest of the same actions (inputs generated per batch, not timed).
   const storeRt = storeRuntime(storePath)
@@ -101,7 +190,7 @@ try {
   }
   await storeRt.dispose()
 
-  const importRate = LINES / (importMs / 1000)
+  const importRate = full.lines / (importMs / 1000)
   const storeRate = LINES / (storeMs / 1000)
   console.table([
     {
@@ -118,15 +207,21 @@ try {
   console.log(
     JSON.stringify({
       name: "import",
-      lines: LINES,
+      lines: full.lines,
+      bad_lines: full.bad,
+      rerun_s: round(full.rerunMs / 1000, 1),
       file_mb: round(fileMb, 1),
       import_actions_per_sec: Math.round(importRate),
       store_actions_per_sec: Math.round(storeRate),
       ratio: round(importRate / storeRate, 3),
-      peak_rss_mb: round(peakRss / 1024 / 1024, 1),
-      peak_heap_mb: round(peakHeap / 1024 / 1024, 1),
+      peak_rss_mb: round(full.peak.rss, 1),
+      peak_rss_anon_mb: round(full.peak.anon, 1),
+      peak_rss_file_mb: round(full.peak.file, 1),
+      peak_heap_mb: round(full.peak.heap, 1),
+      rss_before_import_mb: round(full.before.rss, 1),
+      quarter_file_peak_rss_mb: round(small.peak.rss, 1),
+      rss_growth: round(full.peak.rss / small.peak.rss, 3),
       store_peak_rss_mb: round(storePeakRss / 1024 / 1024, 1),
-      rss_before_import_mb: round(rssBefore / 1024 / 1024, 1),
     }),
   )
 } finally {

@@ -115,7 +115,13 @@ const busyRetry = Schedule.spaced("20 millis").pipe(
 
 /** Retry an effect while SQLite answers SQLITE_BUSY (nothing happened, so it is safe). */
 const retryBusy = <A, R>(self: Effect.Effect<A, DatabaseError, R>) =>
-  Effect.retry(self, { schedule: busyRetry, while: (e: DatabaseError) => e.isBusy })
+  // The schedule is only built after a first SQLITE_BUSY: building it on every statement was
+  // a third of a feed read's fixed garbage (bench:feed).
+  Effect.catchIf(
+    self,
+    (e) => e.isBusy,
+    () => Effect.retry(self, { schedule: busyRetry, while: (e: DatabaseError) => e.isBusy }),
+  )
 
 export const isRemoteUrl = (url: string): boolean => /^(libsql|https?|wss?):\/\//i.test(url)
 
@@ -154,15 +160,18 @@ const stmt = (sql: string, args: ReadonlyArray<SqlValue>): InStatement => ({
   args: args as Array<SqlValue>,
 })
 
-const makeNativeConnection = (path: string, config: DatabaseConfig) => {
+const makeNativeConnection = (path: string, config: DatabaseConfig, role: "writer" | "reader") => {
   const db = new Native(path)
   db.exec(`PRAGMA busy_timeout = ${config.busyTimeoutMs ?? 5000}`)
   db.exec("PRAGMA foreign_keys = ON")
   db.exec(`PRAGMA synchronous = ${config.synchronous ?? "FULL"}`)
-  // Feed reads touch ~50 scattered rows: a larger page cache and memory-mapped reads keep
-  // them off the read() syscall path (reads only; writes still go through the WAL).
-  db.exec("PRAGMA cache_size = -65536")
-  db.exec("PRAGMA mmap_size = 1073741824")
+  // Memory stays bounded whatever the file size: each connection keeps at most 32 MiB of
+  // pages. The reader (feed pages touch ~50 scattered rows) also maps up to 1 GiB of the file
+  // so hot pages skip the read() syscall; those are the kernel's file pages, shared and
+  // reclaimable. The writer maps nothing: a bulk import touches every index page, and mapped
+  // pages would grow the process RSS with the file (docs/operations.md, Memory).
+  db.exec("PRAGMA cache_size = -32768")
+  db.exec(`PRAGMA mmap_size = ${role === "reader" ? 1024 * 1024 * 1024 : 0}`)
   const cache = new Map<string, NativeStatement>()
   const prepare = (sql: string): NativeStatement => {
     let s = cache.get(sql)
@@ -207,7 +216,7 @@ const makeNative = Effect.fnUntraced(function* (config: DatabaseConfig) {
     catch: toDbError,
   })
   const writer = yield* Effect.acquireRelease(
-    Effect.try({ try: () => makeNativeConnection(path, config), catch: toDbError }),
+    Effect.try({ try: () => makeNativeConnection(path, config, "writer"), catch: toDbError }),
     (c) => Effect.sync(() => c.db.close()),
   )
   // WAL is a property of the file; switching needs a moment without other connections'
@@ -226,7 +235,7 @@ const makeNative = Effect.fnUntraced(function* (config: DatabaseConfig) {
     catch: toDbError,
   }).pipe(retryBusy)
   const reader = yield* Effect.acquireRelease(
-    Effect.try({ try: () => makeNativeConnection(path, config), catch: toDbError }),
+    Effect.try({ try: () => makeNativeConnection(path, config, "reader"), catch: toDbError }),
     (c) => Effect.sync(() => c.db.close()),
   )
   const lock = yield* Semaphore.make(1)

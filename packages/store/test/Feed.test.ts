@@ -71,6 +71,64 @@ for (const driver of ["native", "client"] as const) {
         ),
       )
 
+      it.effect("pages carry exactly the action that is read by id (every field, any text)", () =>
+        withStore(
+          Effect.gen(function* () {
+            const store = yield* ActionStore
+            const templates = yield* Templates
+            const c = yield* Effect.flatMap(Effect.service(Customers), (s) => s.create({}))
+            yield* templates.create({
+              displayName: "Store visited",
+              category: "system",
+              customFields: [
+                { name: "aisle", type: "integer", required: false },
+                { name: "note", type: "string", required: false },
+              ],
+            })
+            const odd = 'quote " backslash \\ tab \t newline \n ünïcödé 😀 \u0001 </script>'
+            yield* store.recordBatch(
+              [
+                viewed(c.id, {
+                  occurredAt: iso(T0 - 3000),
+                  transactionId: "tx-1",
+                  payload: { product: { productId: "p-1", name: odd, price: 0.1 } },
+                }),
+                viewed(c.id, {
+                  occurredAt: iso(T0 - 2000),
+                  payload: { product: { productId: "p-2", price: 12345678901234 } },
+                }),
+                sent(c.id, { occurredAt: iso(T0 - 1000) }),
+                input({
+                  customer: { id: c.id },
+                  template: "StoreVisited",
+                  occurredAt: iso(T0 - 500),
+                  customFields: { aisle: 7, note: odd },
+                }),
+              ],
+              { recordedBy: { kind: "staff", id: "st:colon" } },
+            )
+            const feed = (yield* store.feed(c.id)).items
+            const list = (yield* store.list()).items
+            assert.strictEqual(feed.length, 4)
+            for (const a of feed) {
+              const byId = (yield* store.get(a.id)).action
+              assert.deepStrictEqual(a, byId)
+              assert.deepStrictEqual(
+                list.find((x) => x.id === a.id),
+                byId,
+              )
+            }
+            const visited = feed.find((a) => a.template === "StoreVisited")!
+            assert.strictEqual(visited._tag, "CustomAction")
+            assert.strictEqual(visited.category, "system")
+            assert.deepStrictEqual(visited.customFields, { aisle: 7, note: odd })
+            assert.deepStrictEqual(visited.recordedBy, { kind: "staff", id: "st:colon" })
+            assert.isFalse("transactionId" in feed.find((a) => a.template === "MessageSent")!)
+          }),
+          driver,
+        ),
+      )
+
       it.effect("cursors stay stable while new and backdated actions arrive", () =>
         withStore(
           Effect.gen(function* () {
