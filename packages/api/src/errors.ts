@@ -11,10 +11,16 @@ type Code = TRPC_ERROR_CODE_KEY
 const explicitCodes: Record<string, Code> = {
   Unauthenticated: "UNAUTHORIZED",
   InvalidCredentials: "UNAUTHORIZED",
+  // Sign-in throttle: `data.details.retryAfterSeconds` (and the HTTP Retry-After header).
+  TooManySignInAttempts: "TOO_MANY_REQUESTS",
   Forbidden: "FORBIDDEN",
   // An erased customer: the request is well-formed but conflicts with the erasure.
   CustomerSuppressed: "CONFLICT",
   LastAdmin: "CONFLICT",
+  // Staff still hold the role: it can be removed once they have another one.
+  RoleInUse: "CONFLICT",
+  // Built-in roles are fixed by the product, not refused for the caller's role (not a 403).
+  BuiltInRoleReadOnly: "BAD_REQUEST",
   TemplateEvolutionRejected: "CONFLICT",
   // Two inputs of one request disagree: the caller's input is wrong, not the server state.
   BrandConflict: "BAD_REQUEST",

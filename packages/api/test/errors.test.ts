@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Cause } from "effect"
 import { Errors } from "@actionlog/domain"
-import { DatabaseError } from "@actionlog/store"
+import { DatabaseError, TooManySignInAttempts } from "@actionlog/store"
 import { codeForTag, errorDetails, fromCause } from "../src/errors"
 
 const status = (code: string) =>
@@ -35,6 +35,7 @@ describe("error mapping (src/errors.ts)", () => {
     expect(codeForTag("PayloadTooLarge")).toBe("PAYLOAD_TOO_LARGE")
     expect(codeForTag("BatchTooLarge")).toBe("PAYLOAD_TOO_LARGE")
     expect(codeForTag("Overloaded")).toBe("TOO_MANY_REQUESTS")
+    expect(codeForTag("TooManySignInAttempts")).toBe("TOO_MANY_REQUESTS")
     expect(codeForTag("DatabaseError")).toBe("INTERNAL_SERVER_ERROR")
   })
 
@@ -51,6 +52,24 @@ describe("error mapping (src/errors.ts)", () => {
     })
     const u = fromCause(Cause.fail(new Errors.UnknownTemplate({ template: "Nope" })))
     expect(errorDetails(u)).toMatchObject({ tag: "UnknownTemplate", path: ["template"] })
+  })
+
+  it("gives a throttled sign-in 429 with the seconds to wait in error.data", () => {
+    const e = fromCause(
+      Cause.fail(
+        new TooManySignInAttempts({
+          message: "Too many failed sign-in attempts; try again in 15 minutes",
+          retryAfterSeconds: 900,
+        }),
+      ),
+    )
+    expect(e.code).toBe("TOO_MANY_REQUESTS")
+    expect(e.message).toBe("Too many failed sign-in attempts; try again in 15 minutes")
+    expect(errorDetails(e)).toEqual({
+      tag: "TooManySignInAttempts",
+      path: null,
+      details: { retryAfterSeconds: 900 },
+    })
   })
 
   it("hides database messages (they can contain SQL) and treats defects as 500", () => {

@@ -2,10 +2,11 @@ import { Context, Effect, Layer } from "effect"
 import { Database } from "../Database"
 import type { DatabaseError } from "../DatabaseError"
 import { ApiKeys } from "./ApiKeys"
-import { InvalidCredentials, Unauthenticated } from "./Errors"
+import { InvalidCredentials, type TooManySignInAttempts, Unauthenticated } from "./Errors"
 import { roleFromRow } from "./Roles"
 import type { Principal, StaffPrincipal } from "./Principal"
 import { newSessionToken, sha256 } from "./Secrets"
+import { admitAttempt, clearFailures, signInEmailKey } from "./SignInThrottle"
 import { StaffUsers } from "./StaffUsers"
 
 export interface Credentials {
@@ -37,6 +38,10 @@ export class Auth extends Context.Service<
     readonly authenticate: (
       credentials: Credentials,
     ) => Effect.Effect<Principal, Unauthenticated | DatabaseError>
+    /**
+     * Staff sign-in, throttled (SignInThrottle.ts): too many recent failures for the email or
+     * from the IP refuse it with `TooManySignInAttempts` before the password is checked.
+     */
     readonly signIn: (input: {
       readonly email: string
       readonly password: string
@@ -45,7 +50,7 @@ export class Auth extends Context.Service<
       readonly ttlSeconds: number
     }) => Effect.Effect<
       { readonly token: string; readonly principal: StaffPrincipal },
-      InvalidCredentials | DatabaseError
+      InvalidCredentials | TooManySignInAttempts | DatabaseError
     >
     readonly signOut: (sessionId: string) => Effect.Effect<void, DatabaseError>
   }
@@ -117,11 +122,15 @@ export class Auth extends Context.Service<
         readonly userAgent: string | null
         readonly ttlSeconds: number
       }) {
+        const emailKey = signInEmailKey(input.email)
+        // Counted as a failure until the password proves right (unknown emails included).
+        yield* admitAttempt(db, { emailKey, ip: input.ip })
         const user = yield* staff.verify(input.email, input.password)
         if (user === undefined) {
           return yield* new InvalidCredentials({ message: "Wrong email or password" })
         }
         const token = newSessionToken()
+        // Sessions stay on wall-clock time: `authenticate` checks expiry against Date.now().
         const now = Date.now()
         yield* db.transaction(
           Effect.all([
@@ -135,6 +144,7 @@ export class Auth extends Context.Service<
               user.id,
               now,
             ]),
+            clearFailures(db, emailKey),
           ]),
         )
         const principal = yield* session(token.hash)

@@ -16,6 +16,16 @@ export class InvalidCredentials extends Schema.TaggedError<InvalidCredentials>()
   { message: Schema.String },
 ) {}
 
+/**
+ * Sign-in refused without checking the password: too many recent failures for this email or
+ * from this client address (auth/SignInThrottle.ts). Same message for both, so it reveals
+ * nothing about which accounts exist.
+ */
+export class TooManySignInAttempts extends Schema.TaggedError<TooManySignInAttempts>()(
+  "TooManySignInAttempts",
+  { message: Schema.String, retryAfterSeconds: Schema.Number },
+) {}
+
 export class ApiKeyNotFound extends Schema.TaggedError<ApiKeyNotFound>()("ApiKeyNotFound", {
   id: Schema.String,
   message: Schema.String,
@@ -49,3 +59,20 @@ export class RoleAlreadyExists extends Schema.TaggedError<RoleAlreadyExists>()(
     message: Schema.String,
   },
 ) {}
+
+/** Built-in roles are part of the product: they cannot be edited or removed. */
+export class BuiltInRoleReadOnly extends Schema.TaggedError<BuiltInRoleReadOnly>()(
+  "BuiltInRoleReadOnly",
+  {
+    role: Schema.String,
+    message: Schema.String,
+    path: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
+  },
+) {}
+
+/** A role still held by staff users (enabled or disabled) cannot be removed. */
+export class RoleInUse extends Schema.TaggedError<RoleInUse>()("RoleInUse", {
+  role: Schema.String,
+  staffCount: Schema.Number,
+  message: Schema.String,
+}) {}

@@ -16,6 +16,7 @@ import core from "./0001_core"
 import auth from "./0002_auth"
 import producers from "./0003_producers"
 import erasureAndImport from "./0004_erasure_and_import"
+import signInThrottle from "./0005_sign_in_throttle"
 
 export interface Migration {
   readonly id: number
@@ -23,5 +24,11 @@ export interface Migration {
   readonly statements: ReadonlyArray<string>
 }
 
-const migrations: ReadonlyArray<Migration> = [core, auth, producers, erasureAndImport]
+const migrations: ReadonlyArray<Migration> = [
+  core,
+  auth,
+  producers,
+  erasureAndImport,
+  signInThrottle,
+]
 export default migrations
