@@ -15,8 +15,8 @@ import { createActionlogClient } from "@actionlog/client"
 import { startServer } from "@actionlog/server/start"
 import { Effect } from "effect"
 import { join } from "node:path"
-import { actionStream, makeCustomers, round, take, type BenchItem } from "./lib/data"
-import { insertCustomers, migrateOnly, openNative, storeRuntime, tempDir } from "./lib/setup"
+import { makeCustomers, median, round, shopStream, sum, take, type BenchItem } from "./lib/data"
+import { databaseWithCustomers, storeRuntime, tempDir } from "./lib/setup"
 
 const BATCH = 1000
 const BATCHES = Number(process.env["HTTP_BATCHES"] ?? 20)
@@ -24,33 +24,14 @@ const WARMUP = 3
 const SINGLES = Number(process.env["HTTP_SINGLES"] ?? 1000)
 const CUSTOMERS = 10_000
 
-const median = (xs: ReadonlyArray<number>) =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
-
 const { dir, cleanup } = tempDir("http")
 try {
-  const httpPath = join(dir, "http.db")
-  const storePath = join(dir, "store.db")
   const customers = makeCustomers(CUSTOMERS)
-  for (const p of [httpPath, storePath]) {
-    await migrateOnly(p)
-    const db = openNative(p)
-    insertCustomers(db, customers)
-    db.close()
-  }
+  const httpPath = await databaseWithCustomers(join(dir, "http.db"), customers)
+  const storePath = await databaseWithCustomers(join(dir, "store.db"), customers)
   const now = Date.now()
   const stream = (prefix: string) =>
-    actionStream({
-      seed: 7,
-      customers: CUSTOMERS,
-      heavy: 5,
-      heavyShare: 0.2,
-      spanMs: 365 * 24 * 3600 * 1000,
-      nowMs: now,
-      byEmailShare: 0.2,
-      txPrefix: prefix,
-    })
+    shopStream({ seed: 7, customers: CUSTOMERS, nowMs: now, txPrefix: prefix })
   const batches = (it: Iterator<BenchItem>) =>
     Array.from({ length: WARMUP + BATCHES }, () =>
       take(it, BATCH).map((b) => b.input as unknown as RecordActionInput.RecordActionInput),
@@ -94,15 +75,16 @@ try {
   const httpRate = (BATCHES * BATCH) / (sum(httpMs) / 1000)
   const storeRate = (BATCHES * BATCH) / (sum(storeMs) / 1000)
 
-  // Singles: record one action vs auth.me, interleaved in rounds of 50.
-  const single = take(stream("one"), SINGLES + 100).map(
+  // Singles: record one action vs auth.me, interleaved in rounds of 50 (two warm-up rounds).
+  const ROUND = 50
+  const rounds = 2 + Math.ceil(SINGLES / ROUND)
+  const single = take(stream("one"), rounds * ROUND).map(
     (b) => b.input as unknown as RecordActionInput.RecordActionInput,
   )
   let recordMs = 0
   let trivialMs = 0
   let healthMs = 0
-  const ROUND = 50
-  for (let r = 0; r * ROUND < SINGLES + 100; r++) {
+  for (let r = 0; r < rounds; r++) {
     const warm = r < 2
     let t0 = performance.now()
     for (let k = 0; k < ROUND; k++) await api.actions.record.mutate(single[r * ROUND + k]!)
@@ -119,7 +101,7 @@ try {
       healthMs += c
     }
   }
-  const measured = SINGLES
+  const measured = (rounds - 2) * ROUND
   const recordRate = measured / (recordMs / 1000)
   const trivialRate = measured / (trivialMs / 1000)
   const healthRate = measured / (healthMs / 1000)

@@ -13,8 +13,8 @@ import * as Store from "@actionlog/store"
 import { Effect } from "effect"
 import { createWriteStream, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { actionStream, makeCustomers, round, take } from "./lib/data"
-import { insertCustomers, migrateOnly, openNative, storeRuntime, tempDir } from "./lib/setup"
+import { makeCustomers, round, shopStream, take } from "./lib/data"
+import { databaseWithCustomers, storeRuntime, tempDir } from "./lib/setup"
 
 const LINES = Number(process.env["IMPORT_LINES"] ?? 1_000_000)
 const CUSTOMERS = 10_000
@@ -35,26 +35,10 @@ const residentMb = () => {
 const { dir, cleanup } = tempDir("import")
 try {
   const customers = makeCustomers(CUSTOMERS)
-  const freshDb = async (name: string) => {
-    const p = join(dir, name)
-    await migrateOnly(p)
-    const db = openNative(p)
-    insertCustomers(db, customers)
-    db.close()
-    return p
-  }
+  const freshDb = (name: string) => databaseWithCustomers(join(dir, name), customers)
   const now = Date.now()
   const stream = (prefix: string) =>
-    actionStream({
-      seed: 7,
-      customers: CUSTOMERS,
-      heavy: 5,
-      heavyShare: 0.2,
-      spanMs: 365 * 24 * 3600 * 1000,
-      nowMs: now,
-      byEmailShare: 0.2,
-      txPrefix: prefix,
-    })
+    shopStream({ seed: 7, customers: CUSTOMERS, nowMs: now, txPrefix: prefix })
 
   /**
    * An NDJSON file of `lines` good actions plus a bad line after every 3,331st (~300 per

@@ -8,20 +8,24 @@ import type { RecordActionInput } from "@actionlog/domain"
 import * as Store from "@actionlog/store"
 import { Effect } from "effect"
 import { join } from "node:path"
-import { actionStream, customerId, makeCustomers, round, take, type BenchItem } from "./lib/data"
 import {
+  customerId,
+  makeCustomers,
+  median,
+  round,
+  shopStream,
+  sum,
+  take,
+  type BenchItem,
+} from "./lib/data"
+import {
+  databaseWithCustomers,
   INSERT_ACTION,
-  insertCustomers,
-  migrateOnly,
   openNative,
   storeRuntime,
   tempDir,
   toRow,
 } from "./lib/setup"
-
-const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
-const median = (xs: ReadonlyArray<number>) =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const BATCH = 1000
 const BATCHES = Number(process.env["INGEST_BATCHES"] ?? 40)
@@ -32,30 +36,14 @@ const SYNC = (process.env["INGEST_SYNC"] ?? "FULL") === "NORMAL" ? "NORMAL" : "F
 
 const { dir, cleanup } = tempDir("ingest")
 try {
-  const storePath = join(dir, "store.db")
-  const basePath = join(dir, "baseline.db")
   const customers = makeCustomers(CUSTOMERS)
   const customerIds = customers.map((c) => c.id)
-  await migrateOnly(storePath)
-  await migrateOnly(basePath)
-  for (const p of [storePath, basePath]) {
-    const db = openNative(p)
-    insertCustomers(db, customers)
-    db.close()
-  }
+  const storePath = await databaseWithCustomers(join(dir, "store.db"), customers)
+  const basePath = await databaseWithCustomers(join(dir, "baseline.db"), customers)
 
   const now = Date.now()
   const stream = (prefix: string) =>
-    actionStream({
-      seed: 42,
-      customers: CUSTOMERS,
-      heavy: 5,
-      heavyShare: 0.2,
-      spanMs: 365 * 24 * 3600 * 1000,
-      nowMs: now,
-      byEmailShare: 0.2,
-      txPrefix: prefix,
-    })
+    shopStream({ seed: 42, customers: CUSTOMERS, nowMs: now, txPrefix: prefix })
   const storeItems = stream("s")
   const baseItems = stream("b")
   const batches = (it: Iterator<BenchItem>) =>

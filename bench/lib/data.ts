@@ -226,6 +226,28 @@ export function* actionStream(o: StreamOptions): Generator<BenchItem> {
   }
 }
 
+/**
+ * The stream the write benchmarks share: five heavy customers own 20% of the actions, event
+ * times spread over a year before `nowMs`, 20% of items name the customer by email.
+ */
+export const shopStream = (o: {
+  readonly seed: number
+  readonly customers: number
+  readonly nowMs: number
+  readonly txPrefix: string
+}): Generator<BenchItem> =>
+  actionStream({
+    ...o,
+    heavy: 5,
+    heavyShare: 0.2,
+    spanMs: 365 * 24 * 3600 * 1000,
+    byEmailShare: 0.2,
+  })
+
+export const sum = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0)
+export const median = (xs: ReadonlyArray<number>): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
 export const take = <A>(it: Iterator<A>, n: number): Array<A> => {
   const out: Array<A> = []
   for (let i = 0; i < n; i++) {

@@ -64,6 +64,18 @@ export const insertCustomers = (
   db.exec("COMMIT")
 }
 
+/** A migrated database at `path` holding `customers` (each with an email identifier). */
+export const databaseWithCustomers = async (
+  path: string,
+  customers: ReadonlyArray<BenchCustomer>,
+): Promise<string> => {
+  await migrateOnly(path)
+  const db = openNative(path)
+  insertCustomers(db, customers)
+  db.close()
+  return path
+}
+
 export const INSERT_ACTION =
   "INSERT INTO actions (id, customer_id, template, occurred_at, recorded_at, touchpoint_id, channel_id, brand_id, transaction_id, payload, custom_fields, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
