@@ -82,6 +82,12 @@ export interface DatabaseShape {
    * outside a transaction.
    */
   readonly syncRunner: Effect.Effect<SyncRunner | undefined>
+  /**
+   * Completes after the next write this process commits through this service (a transaction
+   * or an autocommitted statement). Lets same-process readers (live actions) react at once
+   * instead of waiting for their next poll; writes of other processes are not seen here.
+   */
+  readonly nextCommit: Effect.Effect<void>
 }
 
 /** Synchronous statement runner (native driver, inside a transaction). Throws DatabaseError. */
@@ -352,10 +358,26 @@ const makeDatabase = Effect.fnUntraced(function* (config: DatabaseConfig) {
     tx !== undefined && tx.owner === owner ? tx : undefined,
   )
 
+  // Waiters for the next commit; each commit wakes the ones registered before it.
+  let commitWaiters = new Set<() => void>()
+  const committed = Effect.sync(() => {
+    if (commitWaiters.size === 0) return
+    const waiters = commitWaiters
+    commitWaiters = new Set()
+    for (const wake of waiters) wake()
+  })
+  const nextCommit = Effect.callback<void>((resume) => {
+    const wake = () => resume(Effect.void)
+    commitWaiters.add(wake)
+    return Effect.sync(() => commitWaiters.delete(wake))
+  })
+
   const execute = (sql: string, args: ReadonlyArray<SqlValue> = EMPTY) =>
     Effect.flatMap(currentTx, (tx) =>
       // Outside a transaction a statement is its own transaction: retried on SQLITE_BUSY.
-      tx === undefined ? retryBusy(driver.runOutside(sql, args, false)) : tx.run(sql, args),
+      tx === undefined
+        ? Effect.tap(retryBusy(driver.runOutside(sql, args, false)), () => committed)
+        : tx.run(sql, args),
     )
 
   const query = <A = Row>(sql: string, args: ReadonlyArray<SqlValue> = EMPTY) =>
@@ -393,7 +415,10 @@ const makeDatabase = Effect.fnUntraced(function* (config: DatabaseConfig) {
           (open) => Effect.provideService(self, CurrentTx, open.state),
           (open, exit) =>
             Exit.isSuccess(exit)
-              ? Effect.catch(open.commit, (e) => Effect.andThen(open.rollback, Effect.fail(e)))
+              ? Effect.andThen(
+                  Effect.catch(open.commit, (e) => Effect.andThen(open.rollback, Effect.fail(e))),
+                  committed,
+                )
               : open.rollback,
         ),
       )
@@ -410,6 +435,7 @@ const makeDatabase = Effect.fnUntraced(function* (config: DatabaseConfig) {
     transaction,
     inTransaction: Effect.map(currentTx, (tx) => tx !== undefined),
     syncRunner: Effect.map(currentTx, (tx) => tx?.sync),
+    nextCommit,
   }
 
   if (config.migrate !== false) yield* migrate(service, migrations)

@@ -5,8 +5,9 @@
  * The position is the action's `seq` (rowid): the writer lock serialises write transactions
  * and a new row gets max(seq)+1, so seq order is commit order — unlike action ids, whose
  * UUIDv7 time is taken before the write lock is acquired. Every process polls the same
- * database (one cheap `max(seq)` read per interval while a subscriber waits), so subscribers see actions recorded by any process, and a reconnect with the last position
- * continues without gaps.
+ * database (one cheap `max(seq)` read per interval while a subscriber waits), so subscribers
+ * see actions recorded by any process; a commit of the same process wakes them at once. A
+ * reconnect with the last position continues without gaps.
  */
 import { Context, Effect, Layer } from "effect"
 import { ACTION_COLUMNS, rowToAction, type StoredAction } from "./ActionStore"
@@ -89,15 +90,16 @@ export class LiveActions extends Context.Service<
         return rows.map((r) => ({ position: Number(r["seq"]), action: rowToAction(r, snap) }))
       })
 
-      // Each waiting subscriber polls `max(seq)` (a rowid lookup, O(1)); nothing runs while
-      // nobody waits, so an idle process does no work.
+      // Each waiting subscriber polls `max(seq)` (a rowid lookup, O(1)) for other processes'
+      // writes, and wakes at once on a commit of this process; nothing runs while nobody
+      // waits, so an idle process does no work.
       const waitForNew = (position: number, maxWaitMs: number = 15_000) =>
         Effect.gen(function* () {
           const polls = Math.max(1, Math.ceil(maxWaitMs / LIVE_POLL_MS))
           for (let i = 0; i < polls; i++) {
             const h = yield* Effect.orElseSucceed(head, () => position)
             if (h > position) return
-            yield* Effect.sleep(`${LIVE_POLL_MS} millis`)
+            yield* Effect.raceFirst(db.nextCommit, Effect.sleep(`${LIVE_POLL_MS} millis`))
           }
         })
 
