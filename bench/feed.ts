@@ -43,6 +43,12 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcPauses.push(e.duration)
 }).observe({ entryTypes: ["gc"] })
 
+const timed = async (xs: Array<number>, f: () => unknown) => {
+  const t0 = performance.now()
+  await f()
+  xs.push(performance.now() - t0)
+}
+
 const FEED_SQL =
   "SELECT id, customer_id, template, occurred_at, recorded_at, touchpoint_id, channel_id, brand_id, transaction_id, payload, custom_fields, recorded_by FROM actions WHERE customer_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?"
 
@@ -126,11 +132,6 @@ try {
   // Warm up the runtimes and the page caches a little, like a running server.
   for (let i = 0; i < 200; i++) for (const db of both) await db.feed(pick())
 
-  const timed = async (xs: Array<number>, f: () => unknown) => {
-    const t0 = performance.now()
-    await f()
-    xs.push(performance.now() - t0)
-  }
   const picked = Array.from({ length: SAMPLES }, pick)
   const gcBefore = gcPauses.length
   for (let i = 0; i < SAMPLES; i++) {
