@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { Ids } from "@actionlog/domain"
 import { Brands } from "@actionlog/store"
-import { audited } from "../Audit"
+import { audited, auditedUpdate } from "../Audit"
 import { asNotFound } from "../errors"
 import { input, Name } from "../schemas"
 import { procedure, router, run } from "../trpc"
@@ -61,16 +61,18 @@ export const brandsRouter = router({
       const { id, ...changes } = input
       return run(
         ctx,
-        Effect.gen(function* () {
-          const brands = yield* Brands
-          const before = yield* brands.get(id).pipe(Effect.mapError(asNotFound))
-          return yield* audited(brands.update(id, changes), (after) => ({
-            action: "brands.update",
-            targetType: "brand",
-            targetId: id as string,
-            changes: { before, after },
-          }))
-        }),
+        Brands.use((brands) =>
+          auditedUpdate(
+            brands.get(id).pipe(Effect.mapError(asNotFound)),
+            brands.update(id, changes),
+            (before, after) => ({
+              action: "brands.update",
+              targetType: "brand",
+              targetId: id as string,
+              changes: { before, after },
+            }),
+          ),
+        ),
       )
     }),
 })

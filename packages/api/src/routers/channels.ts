@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { Ids, Registry } from "@actionlog/domain"
 import { Channels } from "@actionlog/store"
-import { audited } from "../Audit"
+import { audited, auditedUpdate } from "../Audit"
 import { asNotFound } from "../errors"
 import { input, Name } from "../schemas"
 import { procedure, router, run } from "../trpc"
@@ -93,16 +93,18 @@ export const channelsRouter = router({
       const { id, ...changes } = input
       return run(
         ctx,
-        Effect.gen(function* () {
-          const channels = yield* Channels
-          const before = yield* channels.get(id).pipe(Effect.mapError(asNotFound))
-          return yield* audited(channels.update(id, changes), (after) => ({
-            action: "channels.update",
-            targetType: "channel",
-            targetId: id as string,
-            changes: { before, after },
-          }))
-        }),
+        Channels.use((channels) =>
+          auditedUpdate(
+            channels.get(id).pipe(Effect.mapError(asNotFound)),
+            channels.update(id, changes),
+            (before, after) => ({
+              action: "channels.update",
+              targetType: "channel",
+              targetId: id as string,
+              changes: { before, after },
+            }),
+          ),
+        ),
       )
     }),
 
@@ -112,18 +114,20 @@ export const channelsRouter = router({
     .mutation(({ ctx, input }) =>
       run(
         ctx,
-        Effect.gen(function* () {
-          const channels = yield* Channels
-          const before = yield* channels.get(input.id).pipe(Effect.mapError(asNotFound))
-          return yield* audited(channels.move(input.id, input.parentId), (after) => ({
-            action: "channels.move",
-            targetType: "channel",
-            targetId: input.id as string,
-            changes: {
-              parentId: { before: before.parentId ?? null, after: after.parentId ?? null },
-            },
-          }))
-        }),
+        Channels.use((channels) =>
+          auditedUpdate(
+            channels.get(input.id).pipe(Effect.mapError(asNotFound)),
+            channels.move(input.id, input.parentId),
+            (before, after) => ({
+              action: "channels.move",
+              targetType: "channel",
+              targetId: input.id as string,
+              changes: {
+                parentId: { before: before.parentId ?? null, after: after.parentId ?? null },
+              },
+            }),
+          ),
+        ),
       ),
     ),
 })

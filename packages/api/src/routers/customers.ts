@@ -1,7 +1,7 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { Customer, Ids, ProfileDiff, Registry } from "@actionlog/domain"
 import { Customers } from "@actionlog/store"
-import { audited } from "../Audit"
+import { audited, auditedUpdate } from "../Audit"
 import { input } from "../schemas"
 import { procedure, router, run } from "../trpc"
 
@@ -104,18 +104,16 @@ export const customersRouter = router({
     .mutation(({ ctx, input }) =>
       run(
         ctx,
-        Effect.gen(function* () {
-          const customers = yield* Customers
-          const before = yield* customers.get(input.id)
-          const staff = ctx.caller.kind === "staff"
-          return yield* audited(
+        Customers.use((customers) =>
+          auditedUpdate(
+            customers.get(input.id),
             customers.update(input.id, input.changes, {
-              by: staff ? "staff" : "customer",
+              by: ctx.caller.kind === "staff" ? "staff" : "customer",
               reason: input.reason,
               recordedBy: { kind: ctx.caller.kind, id: ctx.caller.id },
               touchpoint: input.touchpoint,
             }),
-            (result) => ({
+            (before, result) => ({
               action: "customers.edit",
               targetType: "customer",
               targetId: input.id as string,
@@ -125,8 +123,8 @@ export const customersRouter = router({
                 reason: input.reason ?? null,
               },
             }),
-          )
-        }),
+          ),
+        ),
       ),
     ),
 })

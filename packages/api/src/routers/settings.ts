@@ -1,7 +1,7 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { Ids } from "@actionlog/domain"
 import { Settings } from "@actionlog/store"
-import { audited } from "../Audit"
+import { auditedUpdate } from "../Audit"
 import { input } from "../schemas"
 import { procedure, router, run } from "../trpc"
 
@@ -29,16 +29,14 @@ export const settingsRouter = router({
     .mutation(({ ctx, input }) =>
       run(
         ctx,
-        Effect.gen(function* () {
-          const settings = yield* Settings
-          const before = yield* settings.get
-          return yield* audited(settings.update(input), (after) => ({
+        Settings.use((settings) =>
+          auditedUpdate(settings.get, settings.update(input), (before, after) => ({
             action: "settings.update",
             targetType: "settings",
             targetId: null,
             changes: { before, after },
-          }))
-        }),
+          })),
+        ),
       ),
     ),
 })

@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { Ids, Template } from "@actionlog/domain"
 import { Templates } from "@actionlog/store"
-import { audited } from "../Audit"
+import { audited, auditedUpdate } from "../Audit"
 import { asNotFound } from "../errors"
 import { input } from "../schemas"
 import { procedure, router, run } from "../trpc"
@@ -54,16 +54,18 @@ export const templatesRouter = router({
     .mutation(({ ctx, input }) =>
       run(
         ctx,
-        Effect.gen(function* () {
-          const templates = yield* Templates
-          const before = yield* templates.get(input.systemName).pipe(Effect.mapError(asNotFound))
-          return yield* audited(templates.update(input.systemName, input.changes), (after) => ({
-            action: "templates.update",
-            targetType: "template",
-            targetId: after.systemName,
-            changes: { before, after },
-          }))
-        }),
+        Templates.use((templates) =>
+          auditedUpdate(
+            templates.get(input.systemName).pipe(Effect.mapError(asNotFound)),
+            templates.update(input.systemName, input.changes),
+            (before, after) => ({
+              action: "templates.update",
+              targetType: "template",
+              targetId: after.systemName,
+              changes: { before, after },
+            }),
+          ),
+        ),
       ),
     ),
 })

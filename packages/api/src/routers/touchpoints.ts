@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { Ids, Registry } from "@actionlog/domain"
 import { Touchpoints } from "@actionlog/store"
-import { audited } from "../Audit"
+import { audited, auditedUpdate } from "../Audit"
 import { asNotFound } from "../errors"
 import { input, Name } from "../schemas"
 import { procedure, router, run } from "../trpc"
@@ -76,16 +76,18 @@ export const touchpointsRouter = router({
       const { id, ...changes } = input
       return run(
         ctx,
-        Effect.gen(function* () {
-          const touchpoints = yield* Touchpoints
-          const before = yield* touchpoints.get(id).pipe(Effect.mapError(asNotFound))
-          return yield* audited(touchpoints.update(id, changes), (after) => ({
-            action: "touchpoints.update",
-            targetType: "touchpoint",
-            targetId: id as string,
-            changes: { before, after },
-          }))
-        }),
+        Touchpoints.use((touchpoints) =>
+          auditedUpdate(
+            touchpoints.get(id).pipe(Effect.mapError(asNotFound)),
+            touchpoints.update(id, changes),
+            (before, after) => ({
+              action: "touchpoints.update",
+              targetType: "touchpoint",
+              targetId: id as string,
+              changes: { before, after },
+            }),
+          ),
+        ),
       )
     }),
 
