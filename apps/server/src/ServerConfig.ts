@@ -16,6 +16,8 @@ export interface ServerConfig {
   readonly trustProxy: boolean
   readonly seed: boolean
   readonly adminDist: string | undefined
+  /** How often expired bonus credits are taken away (0: never; run `rewards.expireCredits`). */
+  readonly bonusExpirySeconds: number
 }
 
 interface Setting<A> {
@@ -78,6 +80,12 @@ const settings = {
     "true or false",
     Config.Boolean("ACTIONLOG_SEED").pipe(Config.withDefault(true)),
   ),
+  bonusExpirySeconds: setting(
+    "ACTIONLOG_BONUS_EXPIRY_SECONDS",
+    "a whole number of seconds, 0 to turn the schedule off",
+    Config.Int("ACTIONLOG_BONUS_EXPIRY_SECONDS").pipe(Config.withDefault(3600)),
+    (n) => n >= 0 && n <= 7 * 24 * 3600,
+  ),
   adminDist: setting(
     "ACTIONLOG_ADMIN_DIST",
     "a directory path",
@@ -116,6 +124,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   const trustProxy = read(settings.trustProxy)
   const seed = read(settings.seed)
   const adminDist = read(settings.adminDist)
+  const bonusExpirySeconds = read(settings.bonusExpirySeconds)
   if (problems.length > 0) throw new ConfigInvalid(problems)
   return {
     port: port!,
@@ -130,6 +139,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     trustProxy: trustProxy!,
     seed: seed!,
     adminDist: Option.getOrUndefined(adminDist!),
+    bonusExpirySeconds: bonusExpirySeconds!,
   }
 }
 

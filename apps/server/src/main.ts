@@ -24,6 +24,7 @@ const main = async () => {
     secureCookies: config.secureCookies,
     maxInFlight: config.maxInFlight,
     trustProxy: config.trustProxy,
+    bonusExpiryIntervalMs: config.bonusExpirySeconds * 1000,
     log: (line) => console.log(line),
   })
   console.log(

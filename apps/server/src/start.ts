@@ -1,9 +1,10 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import path from "node:path"
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, Fiber, ManagedRuntime } from "effect"
 import { Database } from "@actionlog/store"
 import { makeAppLayer, type AppServices } from "./AppLayer"
+import { runBonusExpiry } from "./BonusExpiry"
 import { makeRequestHandler } from "./Http"
 import { Metrics } from "./Metrics"
 import { seedIfEmpty, type SeedResult } from "./seed/Seed"
@@ -27,6 +28,11 @@ export interface StartOptions {
   readonly maxInFlight?: number | undefined
   /** Audit the client address from `X-Forwarded-For` (behind a trusted proxy). */
   readonly trustProxy?: boolean | undefined
+  /**
+   * How often expired bonus credits are taken away, starting at once (ms; default 0 = off here,
+   * main.ts passes `ACTIONLOG_BONUS_EXPIRY_SECONDS`, default one hour).
+   */
+  readonly bonusExpiryIntervalMs?: number | undefined
   /** How long `close()` waits for in-flight requests (default 10 s). */
   readonly drainTimeoutMs?: number | undefined
   readonly log?: ((line: string) => void) | undefined
@@ -91,6 +97,10 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
     await runtime.dispose()
     throw error
   }
+  const bonusExpiry =
+    (options.bonusExpiryIntervalMs ?? 0) > 0
+      ? runtime.runFork(runBonusExpiry(options.bonusExpiryIntervalMs!, log))
+      : undefined
   const port = (server.address() as AddressInfo).port
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host
   const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`
@@ -102,6 +112,7 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
       const timeout = options.drainTimeoutMs ?? 10_000
       await Promise.race([http.drain(), new Promise((r) => setTimeout(r, timeout).unref())])
       server.closeAllConnections()
+      if (bonusExpiry !== undefined) await Effect.runPromise(Fiber.interrupt(bonusExpiry))
       await runtime.dispose()
     })())
 
