@@ -74,6 +74,17 @@ const searchNameOf = (p: Customer.PersonalData | undefined): string | null => {
   return parts.length === 0 ? null : parts.join(" ").trim().toLowerCase()
 }
 
+/**
+ * The search terms of a name: the name from each word on ("zoe anna quinn" → itself,
+ * "anna quinn", "quinn"), so a prefix search finds a customer by any of their names.
+ */
+export const nameTermsOf = (searchName: string | null): ReadonlyArray<string> => {
+  if (searchName === null) return []
+  const terms = new Set<string>()
+  for (const match of searchName.matchAll(/\S+/g)) terms.add(searchName.slice(match.index))
+  return [...terms]
+}
+
 export class Customers extends Context.Service<
   Customers,
   {
@@ -184,6 +195,18 @@ export class Customers extends Context.Service<
       const resolve = (ref: Customer.CustomerRef) =>
         "id" in ref ? get(ref.id) : findByIdentifier(ref.identifier)
 
+      /** Replace the name search terms of a customer (inside the caller's transaction). */
+      const writeNameTerms = (customerId: string, searchName: string | null) =>
+        Effect.gen(function* () {
+          yield* db.execute("DELETE FROM customer_name_terms WHERE customer_id = ?", [customerId])
+          for (const term of nameTermsOf(searchName)) {
+            yield* db.execute("INSERT INTO customer_name_terms (term, customer_id) VALUES (?, ?)", [
+              term,
+              customerId,
+            ])
+          }
+        })
+
       /** Write the identifiers of a customer (replacing all of them). */
       const writeIdentifiers = (
         customerId: string,
@@ -221,10 +244,12 @@ export class Customers extends Context.Service<
               tags: input.tags ?? [],
               customFields: input.customFields ?? {},
             }
+            const searchName = searchNameOf(stored.personal)
             yield* db.execute(
               "INSERT INTO customers (id, profile, search_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-              [id, JSON.stringify(stored), searchNameOf(stored.personal), now, now],
+              [id, JSON.stringify(stored), searchName, now, now],
             )
+            yield* writeNameTerms(id, searchName)
             yield* writeIdentifiers(id, identifiers)
             // Just inserted in this transaction: not finding it would be a bug.
             return yield* get(id).pipe(Effect.catchTag("CustomerNotFound", Effect.die))
@@ -243,7 +268,7 @@ export class Customers extends Context.Service<
         // Prefix ranges keep both lookups on an index.
         const rows = yield* db.query(
           `SELECT ${COLUMNS} FROM customers WHERE id IN (
-             SELECT id FROM customers WHERE search_name >= ?1 AND search_name < ?1 || char(1114111)
+             SELECT customer_id FROM customer_name_terms WHERE term >= ?1 AND term < ?1 || char(1114111)
              UNION SELECT customer_id FROM customer_identifiers WHERE value >= ?1 AND value < ?1 || char(1114111)
              UNION SELECT customer_id FROM customer_identifiers WHERE value >= ?2 AND value < ?2 || char(1114111)
              UNION SELECT id FROM customers WHERE id = ?2
@@ -286,10 +311,12 @@ export class Customers extends Context.Service<
               tags: after.tags,
               customFields: after.customFields,
             }
+            const searchName = searchNameOf(after.personal)
             yield* db.execute(
               "UPDATE customers SET profile = ?, search_name = ?, updated_at = ? WHERE id = ?",
-              [JSON.stringify(stored), searchNameOf(after.personal), now, id],
+              [JSON.stringify(stored), searchName, now, id],
             )
+            yield* writeNameTerms(id, searchName)
             if (identifiers !== undefined) yield* writeIdentifiers(id, identifiers)
             const recorded = yield* actions.record(
               {

@@ -85,8 +85,21 @@ for (const driver of ["native", "client"] as const) {
               customers.findByIdentifier({ kind: "email", value: "no@x.io" }),
             )
             assert.strictEqual(missing2["_tag"], "CustomerNotFound")
-            assert.deepStrictEqual(ids(yield* customers.search("an")), [ann.id])
+            // Any word of the name starts a match ("an": Ann Lee and Bob Annan), in name order;
+            // inside a word nothing matches.
+            assert.deepStrictEqual(ids(yield* customers.search("an")), [ann.id, bob.id])
             assert.deepStrictEqual(ids(yield* customers.search("ANN L")), [ann.id])
+            assert.deepStrictEqual(ids(yield* customers.search("lee")), [ann.id])
+            assert.deepStrictEqual(ids(yield* customers.search("annan")), [bob.id])
+            assert.deepStrictEqual(yield* customers.search("nan"), [])
+            // A new name replaces the old terms.
+            yield* customers.update(
+              bob.id,
+              { personal: { firstName: "Bob", lastName: "Stone" } },
+              { by: "staff" },
+            )
+            assert.deepStrictEqual(yield* customers.search("annan"), [])
+            assert.deepStrictEqual(ids(yield* customers.search("stone")), [bob.id])
             assert.deepStrictEqual(ids(yield* customers.search("+1555")), [bob.id])
             assert.deepStrictEqual(ids(yield* customers.search("ann@")), [ann.id])
             assert.deepStrictEqual(ids(yield* customers.search(bob.id)), [bob.id])

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer } from "effect"
 import { Database, filePathOf, isRemoteUrl } from "../src/Database"
+import { migrate } from "../src/Migrator"
 import migrations from "../src/migrations/index"
 import { dbLayer } from "./helpers"
 
@@ -106,6 +107,29 @@ describe("configuration", () => {
     assert.strictEqual(filePathOf("file:///var/data/a.db"), "/var/data/a.db")
     assert.strictEqual(filePathOf("file://localhost/var/data/a.db"), "/var/data/a.db")
     assert.strictEqual(filePathOf("file:/tmp/my%20db.db?mode=rwc"), "/tmp/my db.db")
+  })
+
+  it.effect("0006 indexes the names of customers that existed before it", () => {
+    const t = dbLayer({ migrate: false })
+    return Effect.gen(function* () {
+      const db = yield* Database
+      yield* migrate(
+        db,
+        migrations.filter((m) => m.id < 6),
+      )
+      yield* db.execute(
+        `INSERT INTO customers (id, profile, search_name, created_at, updated_at) VALUES
+           ('c_1', '{}', 'zoe  anna quinn', 0, 0), ('c_2', '{}', NULL, 0, 0), ('c_3', '{}', 'bo', 0, 0)`,
+      )
+      yield* migrate(db, migrations)
+      const rows = yield* db.query<{ term: string; customer_id: string }>(
+        "SELECT term, customer_id FROM customer_name_terms ORDER BY customer_id, term",
+      )
+      assert.deepStrictEqual(
+        rows.map((r) => `${r.customer_id}:${r.term}`),
+        ["c_1:anna quinn", "c_1:quinn", "c_1:zoe  anna quinn", "c_3:bo"],
+      )
+    }).pipe(Effect.provide(t.layer), Effect.ensuring(Effect.sync(t.cleanup)))
   })
 
   it("numbers migrations uniquely and in order", () => {

@@ -17,6 +17,7 @@ import auth from "./0002_auth"
 import producers from "./0003_producers"
 import erasureAndImport from "./0004_erasure_and_import"
 import signInThrottle from "./0005_sign_in_throttle"
+import customerNameTerms from "./0006_customer_name_terms"
 
 export interface Migration {
   readonly id: number
@@ -30,5 +31,6 @@ const migrations: ReadonlyArray<Migration> = [
   producers,
   erasureAndImport,
   signInThrottle,
+  customerNameTerms,
 ]
 export default migrations
