@@ -616,6 +616,21 @@ describe("the HTTP tracking API", () => {
     expect(feed.map((a) => a.template)).toEqual(["ProfileEdited"])
   })
 
+  it("dates an identify's ProfileEdited at the call's timestamp, not at its receipt", async () => {
+    const timestamp = new Date(Date.now() - 3 * 3600_000).toISOString()
+    const call = {
+      userId: "id-dated",
+      traits: { firstName: "Di" },
+      timestamp,
+      messageId: "dated-1",
+    }
+    expect((await post("/v1/identify", call, { key: t.keys.ingest })).status).toBe(200)
+    const [edit] = await feedOf("userId", "id-dated")
+    expect(edit?.template).toBe("ProfileEdited")
+    expect(edit?.occurredAt).toBe(Date.parse(timestamp))
+    expect(edit!.recordedAt - edit!.occurredAt).toBeGreaterThanOrEqual(3 * 3600_000)
+  })
+
   it("concurrent batches creating the same template and customers all succeed, once", async () => {
     const answers = await Promise.all(
       [0, 1, 2, 3].map((n) => post("/v1/batch", concurrentBatch(n), { key: t.keys.ingest })),

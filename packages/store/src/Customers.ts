@@ -30,6 +30,8 @@ export interface UpdateProfileOptions {
   readonly reason?: string | undefined
   readonly recordedBy?: RecordedBy | undefined
   readonly touchpoint?: Registry.TouchpointRef | undefined
+  /** When the edit happened (ISO 8601; default now), e.g. the time a tracked identify call was made. */
+  readonly occurredAt?: string | undefined
 }
 
 export interface ProfileUpdate {
@@ -326,6 +328,7 @@ export class Customers extends Context.Service<
                   : "ProfileCorrected") as Ids.TemplateName,
                 payload: payload as unknown as Record<string, unknown>,
                 ...(options.touchpoint === undefined ? {} : { touchpoint: options.touchpoint }),
+                ...(options.occurredAt === undefined ? {} : { occurredAt: options.occurredAt }),
               },
               options.recordedBy === undefined ? undefined : { recordedBy: options.recordedBy },
             )

@@ -539,6 +539,8 @@ const applyIdentify = (
         by: "customer",
         recordedBy,
         touchpoint: { externalId: Tracking.touchpointExternalIds[p.source] },
+        // The call's own (clock-skew corrected) time, like every other tracked event.
+        occurredAt: new Date(p.occurredAt).toISOString(),
       },
     )
     if (p.messageId !== undefined) {
