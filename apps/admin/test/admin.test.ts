@@ -408,6 +408,56 @@ describe("admin app in a real browser", () => {
     }
   })
 
+  it("edits a project role (at once for its holders) and deletes roles nobody holds", async () => {
+    const { page } = h
+    await page.getByRole("link", { name: "Roles" }).click()
+    const card = page.getByTestId("role-profiles-only")
+    await card.waitFor()
+    // Built-in roles offer neither edit nor delete.
+    await page.getByTestId("role-admin").waitFor()
+    expect(await page.getByTestId("role-admin").getByRole("button").count()).toBe(0)
+    expect(await page.getByRole("button", { name: "Edit role manager" }).count()).toBe(0)
+
+    const clerkApi = await signedInClient(h.url, "clerk@example.com", "clerk-password-1")
+    await expect(clerkApi.audit.list.query({ limit: 1 })).rejects.toThrow(/audit\.view/)
+    await page.getByRole("button", { name: "Edit role profiles-only" }).click()
+    const edit = page.getByRole("dialog", { name: "Edit role profiles-only" })
+    expect(await edit.getByLabel("Name").inputValue()).toBe("profiles-only")
+    expect(await edit.getByLabel(/customers\.edit/).isChecked()).toBe(true)
+    await edit.getByLabel("Description").fill("Edits profiles and reads the audit log.")
+    await edit.getByLabel(/audit\.view/).check()
+    await h.screenshot("15b-role-edit")
+    await edit.getByRole("button", { name: "Save changes" }).click()
+    await card.getByText("Edits profiles and reads the audit log.").waitFor()
+    await card.getByText("audit.view").waitFor()
+    // The clerk, still signed in, has the new permission on the next request.
+    expect((await clerkApi.audit.list.query({ limit: 1 })).entries).toHaveLength(1)
+
+    // The clerk holds the role: deleting it is refused with the reason.
+    await page.getByRole("button", { name: "Delete role profiles-only" }).click()
+    const confirm = page.getByRole("dialog", { name: "Delete role" })
+    await confirm.getByText("Delete the role").waitFor()
+    await confirm.getByRole("button", { name: "Delete role", exact: true }).click()
+    await confirm.getByRole("alert").getByText("1 staff user still holds the role").waitFor()
+    await confirm.getByText("RoleInUse").waitFor()
+    await h.screenshot("15c-role-in-use")
+    await confirm.getByRole("button", { name: "Cancel" }).click()
+    await card.waitFor()
+
+    // A role nobody holds goes after the confirmation.
+    await h.api.roles.create.mutate({ name: "short-lived", description: "", permissions: [] })
+    await page.reload()
+    await page.getByTestId("role-short-lived").waitFor()
+    await page.getByRole("button", { name: "Delete role short-lived" }).click()
+    await page
+      .getByRole("dialog", { name: "Delete role" })
+      .getByRole("button", { name: "Delete role", exact: true })
+      .click()
+    await page.getByTestId("role-short-lived").waitFor({ state: "detached" })
+    expect((await h.api.roles.list.query()).map((r) => r.name)).not.toContain("short-lived")
+    expect(await card.count()).toBe(1)
+  })
+
   it("shows the configuration and administration screens", async () => {
     const { page } = h
     await page.getByRole("link", { name: "Touchpoints" }).click()

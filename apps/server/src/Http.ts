@@ -1,8 +1,9 @@
 import { createReadStream, existsSync, statSync } from "node:fs"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import path from "node:path"
+import type { TRPCError } from "@trpc/server"
 import { createHTTPHandler } from "@trpc/server/adapters/standalone"
-import { appRouter, makeCreateContext, Tracking } from "@actionlog/api"
+import { appRouter, errorDetails, makeCreateContext, Tracking } from "@actionlog/api"
 import type { ContextOptions } from "@actionlog/api"
 import { makeExportHandler } from "./ExportHttp"
 import { makeImportHandler } from "./ImportHttp"
@@ -78,6 +79,16 @@ const clientIp = (req: IncomingMessage, trustProxy: boolean): string => {
   return address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address
 }
 
+/** Seconds a throttled sign-in must wait (the longest of a batch), for `Retry-After`. */
+const retryAfterOf = (errors: ReadonlyArray<TRPCError>): number | undefined => {
+  let seconds: number | undefined
+  for (const error of errors) {
+    const wait = errorDetails(error).details?.retryAfterSeconds
+    if (typeof wait === "number" && wait > (seconds ?? 0)) seconds = wait
+  }
+  return seconds
+}
+
 export const makeRequestHandler = (options: HttpOptions) => {
   const { metrics } = options
   const createContext = makeCreateContext(options.context)
@@ -85,6 +96,10 @@ export const makeRequestHandler = (options: HttpOptions) => {
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: maxBodyBytes,
+    responseMeta: ({ errors }) => {
+      const retryAfter = retryAfterOf(errors)
+      return retryAfter === undefined ? {} : { headers: { "retry-after": String(retryAfter) } }
+    },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         console.error(`[actionlog] ${path ?? "?"} failed:`, error.cause ?? error)

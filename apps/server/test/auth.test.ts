@@ -118,6 +118,50 @@ describe("staff sessions", () => {
     }
   })
 
+  it("refuses sign-in after 5 failures for an email: 429 TooManySignInAttempts with Retry-After", async () => {
+    const admin = client(t.url, { cookie: t.cookies.admin })
+    await admin.staff.create.mutate({
+      email: "kim@example.com",
+      name: "Kim",
+      role: "support",
+      password: "kims-password",
+    })
+    const post = (password: string) =>
+      fetch(`${t.url}/trpc/auth.signIn`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "kim@example.com", password }),
+      })
+    for (let i = 0; i < 5; i++) {
+      const res = await post("wrong-password")
+      expect(res.status).toBe(401)
+      expect(res.headers.get("retry-after")).toBeNull()
+      await res.body?.cancel()
+    }
+    // The right password no longer helps: refused before it is checked.
+    const res = await post("kims-password")
+    expect(res.status).toBe(429)
+    expect(res.headers.get("set-cookie")).toBeNull()
+    const body = (await res.json()) as {
+      error: { message: string; data: { code: string; tag: string; details: unknown } }
+    }
+    expect(body.error.message).toBe("Too many failed sign-in attempts; try again in 15 minutes")
+    expect(body.error.data).toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      tag: "TooManySignInAttempts",
+    })
+    const wait = (body.error.data.details as { retryAfterSeconds: number }).retryAfterSeconds
+    expect(wait).toBeGreaterThan(890)
+    expect(wait).toBeLessThanOrEqual(900)
+    expect(res.headers.get("retry-after")).toBe(String(wait))
+    // The typed client sees the same tag; other accounts still sign in from this address.
+    const f = await failure(
+      client(t.url, null).auth.signIn.mutate({ email: "KIM@example.com", password: "x" }),
+    )
+    expect(f.data).toMatchObject({ httpStatus: 429, tag: "TooManySignInAttempts" })
+    await signIn(t.url, "root@example.com", adminPassword)
+  })
+
   it("treats a malformed cookie as no session (401, not 500)", async () => {
     const res = await fetch(`${t.url}/trpc/auth.me`, {
       headers: { cookie: "actionlog_session=%E0%A4%A" },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { appRouter } from "@actionlog/api"
-import { client, signIn, startTestServer, type TestServer } from "./helpers"
+import { client, failure, signIn, startTestServer, type TestServer } from "./helpers"
 
 // The success path of every procedure, as another team (API key) or staff (cookie) calls it.
 // `covered` must list every procedure of the router, so a new one needs a test here.
@@ -271,6 +271,13 @@ describe("every procedure's success path", () => {
     const b = await admin.brands.create.mutate({ id: "eastwind", name: "Eastwind Kids" })
     expect((await key.brands.get.query({ id: b.id })).name).toBe("Eastwind Kids")
     expect((await admin.brands.update.mutate({ id: b.id, industry: "Kids" })).industry).toBe("Kids")
+    // The audit entry of an update holds the value it replaced and the new one.
+    const [entry] = (await admin.audit.list.query({ targetType: "brand", targetId: b.id })).entries
+    expect(entry?.action).toBe("brands.update")
+    expect(entry?.changes).toMatchObject({
+      before: { id: "eastwind", industry: "" },
+      after: { id: "eastwind", industry: "Kids" },
+    })
     const before = await key.settings.get.query()
     expect(before.multiBrand).toBe(false)
     const after = await admin.settings.update.mutate({ multiBrand: true })
@@ -334,6 +341,70 @@ describe("every procedure's success path", () => {
     expect(role).toMatchObject({ name: "auditor", permissions: ["audit.view"], builtIn: false })
     const dup = await admin.roles.create.mutate(role).catch((e: { data: unknown }) => e.data)
     expect(dup).toMatchObject({ httpStatus: 409, tag: "RoleAlreadyExists" })
+    expect(
+      await admin.roles.update.mutate({
+        name: "auditor",
+        description: "Reads the audit log and exports",
+        permissions: ["audit.view", "export", "export"],
+      }),
+    ).toEqual({
+      name: "auditor",
+      description: "Reads the audit log and exports",
+      permissions: ["audit.view", "export"],
+      builtIn: false,
+    })
+    const builtIn = await failure(admin.roles.update.mutate({ name: "admin", permissions: [] }))
+    expect(builtIn.data).toMatchObject({
+      httpStatus: 400,
+      tag: "BuiltInRoleReadOnly",
+      fieldPath: ["name"],
+    })
+    const builtInRemove = await failure(key.roles.remove.mutate({ name: "support" }))
+    expect(builtInRemove.data).toMatchObject({ httpStatus: 400, tag: "BuiltInRoleReadOnly" })
+    const ghost = await failure(admin.roles.remove.mutate({ name: "ghost" }))
+    expect(ghost.data).toMatchObject({ httpStatus: 404, tag: "UnknownRole", fieldPath: ["name"] })
+    // A signed-in holder of the role gets a permission change on the next request.
+    const ada = await key.staff.create.mutate({
+      email: "ada@example.com",
+      name: "Ada",
+      role: "auditor",
+      password: "auditor-password",
+    })
+    const adaClient = client(t.url, {
+      cookie: await signIn(t.url, "ada@example.com", "auditor-password"),
+    })
+    expect((await adaClient.audit.list.query({ limit: 1 })).entries).toHaveLength(1)
+    await admin.roles.update.mutate({ name: "auditor", permissions: ["export"] })
+    expect((await failure(adaClient.audit.list.query({ limit: 1 }))).data).toMatchObject({
+      httpStatus: 403,
+      tag: "Forbidden",
+    })
+    const adaMe = await adaClient.auth.me.query()
+    expect(adaMe.kind === "staff" ? adaMe.permissions : null).toEqual(["export"])
+    const inUse = await failure(admin.roles.remove.mutate({ name: "auditor" }))
+    expect(inUse.data).toMatchObject({ httpStatus: 409, tag: "RoleInUse" })
+    expect(inUse.message).toContain("1 staff user still holds the role 'auditor'")
+    await key.staff.updateRole.mutate({ id: ada.staff.id, role: "analyst" })
+    expect(await admin.roles.remove.mutate({ name: "auditor" })).toMatchObject({
+      name: "auditor",
+      permissions: ["export"],
+    })
+    expect((await key.roles.list.query()).map((r) => r.name)).not.toContain("auditor")
+    const roleAudit = await key.audit.list.query({ targetType: "role", targetId: "auditor" })
+    expect(roleAudit.entries.map((e) => e.action)).toEqual([
+      "roles.remove",
+      "roles.update",
+      "roles.update",
+      "roles.create",
+    ])
+    expect(roleAudit.entries[0]!.changes).toMatchObject({
+      before: { name: "auditor", permissions: ["export"] },
+      after: null,
+    })
+    expect(roleAudit.entries[2]!.changes).toMatchObject({
+      before: { description: "Reads the audit log", permissions: ["audit.view"] },
+      after: { description: "Reads the audit log and exports" },
+    })
     const audit = await key.audit.list.query({})
     expect(audit.entries.length).toBeGreaterThan(0)
     cover(
@@ -352,6 +423,8 @@ describe("every procedure's success path", () => {
       "auth.changePassword",
       "roles.list",
       "roles.create",
+      "roles.update",
+      "roles.remove",
       "audit.list",
     )
   })

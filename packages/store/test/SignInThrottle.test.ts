@@ -56,7 +56,10 @@ describe("sign-in throttle", () => {
           refused.message,
           "Too many failed sign-in attempts; try again in 15 minutes",
         )
-        assert.strictEqual(refused._tag === "TooManySignInAttempts" && refused.retryAfterSeconds, 900)
+        assert.strictEqual(
+          refused._tag === "TooManySignInAttempts" && refused.retryAfterSeconds,
+          900,
+        )
         // The email is normalised, and a refused attempt is not recorded (no longer lockout).
         const again = yield* refusal("  ANN@Example.COM ", password, "10.9.9.9")
         assert.strictEqual(again._tag, "TooManySignInAttempts")
@@ -76,7 +79,10 @@ describe("sign-in throttle", () => {
       Effect.gen(function* () {
         for (let i = 0; i < signInLimits.perEmail; i++) {
           const e = yield* refusal("nobody@example.com", "whatever-1")
-          assert.deepStrictEqual([e._tag, e.message], ["InvalidCredentials", "Wrong email or password"])
+          assert.deepStrictEqual(
+            [e._tag, e.message],
+            ["InvalidCredentials", "Wrong email or password"],
+          )
         }
         const refused = yield* refusal("nobody@example.com", "whatever-1")
         assert.strictEqual(refused._tag, "TooManySignInAttempts")
@@ -97,7 +103,10 @@ describe("sign-in throttle", () => {
           yield* refusal("ann@example.com", "wrong-password")
         }
         const early = yield* refusal("ann@example.com", password)
-        assert.strictEqual(early._tag === "TooManySignInAttempts" && early.retryAfterSeconds, 11 * 60)
+        assert.strictEqual(
+          early._tag === "TooManySignInAttempts" && early.retryAfterSeconds,
+          11 * 60,
+        )
         // At T0+15 the first failure leaves the window: one more try, which fails again.
         yield* minutes(11)
         const wrong = yield* refusal("ann@example.com", "wrong-password")

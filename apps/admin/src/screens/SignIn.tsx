@@ -3,6 +3,26 @@ import { useState } from "react"
 import { useTRPC } from "../trpc"
 import { ErrorBox } from "../ui/common"
 
+/** Minutes to wait when the server throttles sign-in (`TooManySignInAttempts`), else undefined. */
+const throttledMinutes = (error: unknown): number | undefined => {
+  const data = (error as { data?: { tag?: unknown; details?: { retryAfterSeconds?: unknown } } })
+    .data
+  if (data?.tag !== "TooManySignInAttempts") return undefined
+  const seconds = data.details?.retryAfterSeconds
+  return typeof seconds === "number" ? Math.max(1, Math.ceil(seconds / 60)) : 15
+}
+
+/** The server's message, except for throttling, which says how long to wait. */
+const SignInError = ({ error }: { readonly error: unknown }) => {
+  const minutes = throttledMinutes(error)
+  if (minutes === undefined) return <ErrorBox error={error} />
+  return (
+    <div className="alert alert-error" role="alert" data-testid="signin-throttled">
+      Too many failed attempts — try again in {minutes} {minutes === 1 ? "minute" : "minutes"}
+    </div>
+  )
+}
+
 export const SignInPage = () => {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
@@ -38,7 +58,7 @@ export const SignInPage = () => {
             <h1 style={{ fontSize: "var(--text-xl)" }}>Sign in</h1>
             <p className="muted small">Staff access to the customer action log.</p>
           </div>
-          {signIn.error ? <ErrorBox error={signIn.error} /> : null}
+          {signIn.error ? <SignInError error={signIn.error} /> : null}
           <div className="field">
             <label htmlFor="signin-email">Email</label>
             <input

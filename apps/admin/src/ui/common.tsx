@@ -179,17 +179,24 @@ export const FormActions = ({
   onCancel,
   submitLabel,
   disabled,
+  danger = false,
 }: {
   readonly onCancel: () => void
   readonly submitLabel: ReactNode
   /** While the mutation runs, or while the form cannot be submitted yet. */
   readonly disabled: boolean
+  /** The submit button destroys something (a confirmation dialog's "Delete"). */
+  readonly danger?: boolean
 }) => (
   <div className="form-actions">
     <button type="button" className="btn" onClick={onCancel}>
       Cancel
     </button>
-    <button type="submit" className="btn btn-primary" disabled={disabled}>
+    <button
+      type="submit"
+      className={danger ? "btn btn-danger" : "btn btn-primary"}
+      disabled={disabled}
+    >
       {submitLabel}
     </button>
   </div>

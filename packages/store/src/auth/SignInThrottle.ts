@@ -23,7 +23,11 @@ export const signInEmailKey = (email: string): string => sha256(email.trim().toL
  * Seconds until this key is under its limit again, or undefined when it already is.
  * `newestFirst` are the key's failures inside the window (at most `limit` of them).
  */
-const blockedFor = (newestFirst: ReadonlyArray<{ readonly at: number }>, limit: number, now: number) => {
+const blockedFor = (
+  newestFirst: ReadonlyArray<{ readonly at: number }>,
+  limit: number,
+  now: number,
+) => {
   const oldestCounted = newestFirst[limit - 1]
   if (oldestCounted === undefined) return undefined
   return Math.max(1, Math.ceil((oldestCounted.at + signInLimits.windowMs - now) / 1000))
