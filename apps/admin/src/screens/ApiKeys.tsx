@@ -2,7 +2,17 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { formatDateTime } from "../format"
 import { useTRPC } from "../trpc"
-import { Badge, Card, Empty, ErrorBox, Loading, Modal, PageHeader, FormActions } from "../ui/common"
+import {
+  Badge,
+  Card,
+  Empty,
+  ErrorBox,
+  Loading,
+  Modal,
+  PageHeader,
+  FormActions,
+  CheckboxGroup,
+} from "../ui/common"
 
 const allScopes = ["ingest", "read", "admin"] as const
 type Scope = (typeof allScopes)[number]
@@ -155,21 +165,13 @@ const CreateKey = ({ onClose }: { readonly onClose: () => void }) => {
             onChange={(e) => setName(e.target.value)}
           />
         </div>
-        <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
-          <legend className="field-label">Scopes</legend>
-          {allScopes.map((s) => (
-            <label key={s} className="checkbox">
-              <input
-                type="checkbox"
-                checked={scopes.includes(s)}
-                onChange={(e) =>
-                  setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))
-                }
-              />
-              <strong>{s}</strong> <span className="muted small">— {scopeHelp[s]}</span>
-            </label>
-          ))}
-        </fieldset>
+        <CheckboxGroup
+          legend="Scopes"
+          options={allScopes.map((s) => [s, scopeHelp[s]] as const)}
+          selected={scopes}
+          onChange={setScopes}
+          label={(s) => <strong>{s}</strong>}
+        />
         <FormActions
           onCancel={onClose}
           disabled={create.isPending || scopes.length === 0}

@@ -2,7 +2,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import type { Permission } from "../auth"
 import { type RouterOutputs, useTRPC } from "../trpc"
-import { Badge, Card, ErrorBox, Loading, Modal, PageHeader, FormActions } from "../ui/common"
+import {
+  Badge,
+  Card,
+  ErrorBox,
+  Loading,
+  Modal,
+  PageHeader,
+  FormActions,
+  CheckboxGroup,
+} from "../ui/common"
 
 const permissionHelp: ReadonlyArray<readonly [Permission, string]> = [
   ["actions.view", "See feeds, actions, customers and the registries"],
@@ -160,23 +169,13 @@ const RoleForm = ({
           onChange={(e) => setDescription(e.target.value)}
         />
       </div>
-      <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
-        <legend className="field-label">Permissions</legend>
-        {permissionHelp.map(([p, help]) => (
-          <label key={p} className="checkbox">
-            <input
-              type="checkbox"
-              checked={permissions.includes(p)}
-              onChange={(e) =>
-                setPermissions(
-                  e.target.checked ? [...permissions, p] : permissions.filter((x) => x !== p),
-                )
-              }
-            />
-            <span className="mono small">{p}</span> <span className="muted small">— {help}</span>
-          </label>
-        ))}
-      </fieldset>
+      <CheckboxGroup
+        legend="Permissions"
+        options={permissionHelp}
+        selected={permissions}
+        onChange={setPermissions}
+        label={(p) => <span className="mono small">{p}</span>}
+      />
       <FormActions onCancel={onCancel} disabled={pending} submitLabel={submitLabel} />
     </form>
   )

@@ -202,6 +202,38 @@ export const FormActions = ({
   </div>
 )
 
+/** A set of checkboxes choosing a subset of `options` (scopes of a key, permissions of a role). */
+export const CheckboxGroup = <T extends string>({
+  legend,
+  options,
+  selected,
+  onChange,
+  label,
+}: {
+  readonly legend: string
+  readonly options: ReadonlyArray<readonly [value: T, help: string]>
+  readonly selected: ReadonlyArray<T>
+  readonly onChange: (selected: ReadonlyArray<T>) => void
+  /** How a value is shown before its help text. */
+  readonly label: (value: T) => ReactNode
+}) => (
+  <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
+    <legend className="field-label">{legend}</legend>
+    {options.map(([value, help]) => (
+      <label key={value} className="checkbox">
+        <input
+          type="checkbox"
+          checked={selected.includes(value)}
+          onChange={(e) =>
+            onChange(e.target.checked ? [...selected, value] : selected.filter((x) => x !== value))
+          }
+        />
+        {label(value)} <span className="muted small">— {help}</span>
+      </label>
+    ))}
+  </fieldset>
+)
+
 /** A dialog that closes on Escape and backdrop click and keeps focus inside while open. */
 export const Modal = ({
   title,
