@@ -170,7 +170,6 @@ const CreateKey = ({ onClose }: { readonly onClose: () => void }) => {
           options={allScopes.map((s) => [s, scopeHelp[s]] as const)}
           selected={scopes}
           onChange={setScopes}
-          label={(s) => <strong>{s}</strong>}
         />
         <FormActions
           onCancel={onClose}

@@ -174,7 +174,7 @@ const RoleForm = ({
         options={permissionHelp}
         selected={permissions}
         onChange={setPermissions}
-        label={(p) => <span className="mono small">{p}</span>}
+        code
       />
       <FormActions onCancel={onCancel} disabled={pending} submitLabel={submitLabel} />
     </form>

@@ -208,14 +208,14 @@ export const CheckboxGroup = <T extends string>({
   options,
   selected,
   onChange,
-  label,
+  code = false,
 }: {
   readonly legend: string
   readonly options: ReadonlyArray<readonly [value: T, help: string]>
   readonly selected: ReadonlyArray<T>
   readonly onChange: (selected: ReadonlyArray<T>) => void
-  /** How a value is shown before its help text. */
-  readonly label: (value: T) => ReactNode
+  /** Show the values as code (permission names) rather than bold words (scopes). */
+  readonly code?: boolean
 }) => (
   <fieldset className="field" style={{ border: 0, padding: 0, margin: 0 }}>
     <legend className="field-label">{legend}</legend>
@@ -228,7 +228,8 @@ export const CheckboxGroup = <T extends string>({
             onChange(e.target.checked ? [...selected, value] : selected.filter((x) => x !== value))
           }
         />
-        {label(value)} <span className="muted small">— {help}</span>
+        {code ? <span className="mono small">{value}</span> : <strong>{value}</strong>}{" "}
+        <span className="muted small">— {help}</span>
       </label>
     ))}
   </fieldset>
