@@ -8,8 +8,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Effect, Exit } from "effect"
 import { Time } from "@actionlog/domain"
-import { makeCreateContext, type ContextOptions } from "@actionlog/api"
-import { AuditLog, Exports, principalLabel, type ExportWindow } from "@actionlog/store"
+import { actorOf, makeCreateContext, type ContextOptions } from "@actionlog/api"
+import { AuditLog, Exports, type ExportWindow } from "@actionlog/store"
 import { authorizeRequest, errorJson } from "./PlainHttpAuth"
 
 /** ISO 8601 date-time with zone, or epoch milliseconds. */
@@ -101,10 +101,7 @@ export const makeExportHandler = (context: ContextOptions) => {
         // Who exported what (no personal data: the window and the count).
         yield* AuditLog.use((log) =>
           log.append({
-            actor:
-              principal.kind === "apiKey"
-                ? { kind: "apiKey", id: principal.id, label: principalLabel(principal) }
-                : { kind: "staff", id: principal.id, label: principalLabel(principal) },
+            actor: actorOf(principal),
             ip: req.socket.remoteAddress ?? null,
             action: "exports.actions",
             targetType: "actions",

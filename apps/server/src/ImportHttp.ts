@@ -12,8 +12,8 @@ import { join } from "node:path"
 import { pipeline } from "node:stream/promises"
 import { createInterface } from "node:readline"
 import { Cause, Exit } from "effect"
-import { makeCreateContext, type ContextOptions } from "@actionlog/api"
-import { AuditLog, Imports, principalLabel } from "@actionlog/store"
+import { actorOf, makeCreateContext, type ContextOptions } from "@actionlog/api"
+import { AuditLog, Imports } from "@actionlog/store"
 import { authorizeRequest, errorJson } from "./PlainHttpAuth"
 
 /** Uploads above this are refused (413). */
@@ -85,10 +85,7 @@ export const makeImportHandler = (context: ContextOptions) => {
       await context.runtime.runPromise(
         AuditLog.use((log) =>
           log.append({
-            actor:
-              principal.kind === "apiKey"
-                ? { kind: "apiKey", id: principal.id, label: principalLabel(principal) }
-                : { kind: "staff", id: principal.id, label: principalLabel(principal) },
+            actor: actorOf(principal),
             ip: req.socket.remoteAddress ?? null,
             action: "actions.import",
             targetType: "import",

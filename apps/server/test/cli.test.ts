@@ -1,31 +1,8 @@
-import { execFile } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { startServer } from "../src/start"
-import { client, failure } from "./helpers"
+import { cliOnTempDatabase, client, failure } from "./helpers"
 
-const serverDir = join(import.meta.dirname, "..")
-
-let dir: string
-let db: string
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "actionlog-cli-"))
-  db = `file:${join(dir, "cli.db")}`
-})
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-const cli = (...args: Array<string>) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "src/cli.ts", ...args],
-      { cwd: serverDir, env: { ...process.env, ACTIONLOG_DB_URL: db } },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
-    )
-  })
+const { state, cli } = cliOnTempDatabase("actionlog-cli-")
 
 describe("pnpm actionlog", () => {
   it("api-key create prints a working key once; revoke stops it", async () => {
@@ -35,7 +12,7 @@ describe("pnpm actionlog", () => {
     expect(key).toBeDefined()
     const id = /id ([0-9a-f-]{36})/.exec(created.stdout)?.[1]
 
-    const server = await startServer({ dbUrl: db })
+    const server = await startServer({ dbUrl: state.db })
     try {
       expect(await client(server.url, { apiKey: key! }).auth.me.query()).toMatchObject({
         name: "warehouse",

@@ -1,34 +1,15 @@
-import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { cliOnTempDatabase } from "./helpers"
 
 // `pnpm actionlog import | export | erase` as an operator runs them (real processes, real file).
 
-const serverDir = join(import.meta.dirname, "..")
-let dir: string
-let db: string
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "actionlog-data-cli-"))
-  db = `file:${join(dir, "cli.db")}`
-})
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-const cli = (...args: Array<string>) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "src/cli.ts", ...args],
-      { cwd: serverDir, env: { ...process.env, ACTIONLOG_DB_URL: db } },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
-    )
-  })
+const { state, cli } = cliOnTempDatabase("actionlog-data-cli-")
 
 describe("pnpm actionlog import / export / erase", () => {
   it("imports with a report, exports the window, erases a customer", async () => {
-    const file = join(dir, "in.ndjson")
+    const file = join(state.dir, "in.ndjson")
     writeFileSync(
       file,
       [
@@ -53,7 +34,7 @@ describe("pnpm actionlog import / export / erase", () => {
     })
     expect((await cli("import", file)).stdout).toContain("0 recorded")
 
-    const out = join(dir, "out.ndjson")
+    const out = join(state.dir, "out.ndjson")
     const exported = await cli(
       "export",
       "--since",

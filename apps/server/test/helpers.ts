@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { afterAll, beforeAll } from "vitest"
 import { createTRPCUntypedClient, httpLink, TRPCClientError } from "@trpc/client"
 import { createTRPCClient } from "@trpc/client"
 import type { AppRouter } from "@actionlog/api"
@@ -140,4 +142,31 @@ export const snapshot = async (server: RunningServer): Promise<string> => {
   const out: Record<string, unknown> = {}
   for (const { name } of tables) out[name] = await run(`SELECT * FROM "${name}"`)
   return JSON.stringify(out)
+}
+
+/**
+ * `pnpm actionlog …` as an operator runs it: a real child process on a database file in a temp
+ * folder made before the file's tests and removed after them.
+ */
+export const cliOnTempDatabase = (prefix: string) => {
+  const state = { dir: "", db: "" }
+  beforeAll(() => {
+    state.dir = mkdtempSync(join(tmpdir(), prefix))
+    state.db = `file:${join(state.dir, "cli.db")}`
+  })
+  afterAll(() => rmSync(state.dir, { recursive: true, force: true }))
+  const cli = (...args: Array<string>) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "src/cli.ts", ...args],
+        {
+          cwd: join(import.meta.dirname, ".."),
+          env: { ...process.env, ACTIONLOG_DB_URL: state.db },
+        },
+        (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+      )
+    })
+  return { state, cli }
 }

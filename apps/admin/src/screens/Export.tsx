@@ -1,7 +1,7 @@
 /** Actions export: a form that builds a `GET /export/actions` link (the session cookie signs it). */
 import { useState } from "react"
 import { useRegistry } from "../registry"
-import { Card, Field, PageHeader } from "../ui/common"
+import { Card, Field, PageHeader, TemplateOptions } from "../ui/common"
 
 const DAY_MS = 86_400_000
 
@@ -87,11 +87,7 @@ export const ExportPage = () => {
               {(id) => (
                 <select id={id} className="input" value={form.template} onChange={set("template")}>
                   <option value="">Any template</option>
-                  {registry.templates.map((t) => (
-                    <option key={t.systemName} value={t.systemName}>
-                      {t.displayName} ({t.systemName})
-                    </option>
-                  ))}
+                  <TemplateOptions templates={registry.templates} />
                 </select>
               )}
             </Field>

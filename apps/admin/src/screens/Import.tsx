@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { useRegistry } from "../registry"
 import { useTRPC } from "../trpc"
-import { Badge, Card, ErrorBox, Field, PageHeader } from "../ui/common"
+import { Badge, Card, ErrorBox, Field, PageHeader, TemplateOptions } from "../ui/common"
 
 interface RejectedLine {
   readonly line: number
@@ -124,11 +124,7 @@ export const ImportPage = () => {
                   onChange={(e) => setTemplate(e.target.value)}
                 >
                   <option value="">From the file</option>
-                  {registry.templates.map((t) => (
-                    <option key={t.systemName} value={t.systemName}>
-                      {t.displayName} ({t.systemName})
-                    </option>
-                  ))}
+                  <TemplateOptions templates={registry.templates} />
                 </select>
               )}
             </Field>

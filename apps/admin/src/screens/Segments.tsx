@@ -5,7 +5,7 @@ import { formatDate } from "../format"
 import { useRegistry } from "../registry"
 import { Link } from "../router"
 import { type RouterInputs, useTRPC } from "../trpc"
-import { Card, Empty, ErrorBox, Loading, PageHeader } from "../ui/common"
+import { Card, Empty, ErrorBox, Loading, PageHeader, TemplateOptions } from "../ui/common"
 
 type SegmentInput = RouterInputs["segments"]["count"]["segment"]
 
@@ -110,11 +110,7 @@ export const SegmentsPage = () => {
                 value={c.template}
                 onChange={(e) => update(i, { template: e.target.value })}
               >
-                {registry.templates.map((t) => (
-                  <option key={t.systemName} value={t.systemName}>
-                    {t.displayName} ({t.systemName})
-                  </option>
-                ))}
+                <TemplateOptions templates={registry.templates} />
               </select>
               <label className="small muted">at least</label>
               <input

@@ -281,3 +281,15 @@ export const Forbidden = ({ what }: { readonly what: string }) => (
     </Empty>
   </div>
 )
+
+/** `<option>`s for every template, "Display name (SystemName)", for a template `<select>`. */
+export const TemplateOptions = ({
+  templates,
+}: {
+  readonly templates: ReadonlyArray<{ readonly systemName: string; readonly displayName: string }>
+}) =>
+  templates.map((t) => (
+    <option key={t.systemName} value={t.systemName}>
+      {t.displayName} ({t.systemName})
+    </option>
+  ))
