@@ -11,7 +11,12 @@ import { client, snapshot, startTestServer, type TestServer } from "./helpers"
 const serverDir = join(import.meta.dirname, "..")
 
 const bad = () =>
-  loadConfig({ PORT: "seventy", ACTIONLOG_DB_URL: "ftp://x", ACTIONLOG_MAX_IN_FLIGHT: "0" })
+  loadConfig({
+    PORT: "seventy",
+    ACTIONLOG_DB_URL: "ftp://x",
+    ACTIONLOG_MAX_IN_FLIGHT: "0",
+    ACTIONLOG_BONUS_EXPIRY_SECONDS: "-5",
+  })
 
 let t: TestServer
 beforeAll(async () => {
@@ -262,11 +267,13 @@ describe("the server process", () => {
     expect(message).toContain('PORT="seventy" is invalid: expected a TCP port')
     expect(message).toContain('ACTIONLOG_DB_URL="ftp://x" is invalid')
     expect(message).toContain('ACTIONLOG_MAX_IN_FLIGHT="0" is invalid')
+    expect(message).toContain('ACTIONLOG_BONUS_EXPIRY_SECONDS="-5" is invalid')
     expect(loadConfig({})).toMatchObject({
       port: 3000,
       host: "0.0.0.0",
       seed: true,
       maxInFlight: 256,
+      bonusExpirySeconds: 3600,
     })
     expect(loadConfig({}).dbUrl).toMatch(/^file:\/.*\/data\/actionlog\.db$/)
   })
