@@ -18,8 +18,6 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 const viewed = (email: string, productId: string, extra: Record<string, unknown> = {}) => ({
   customer: { identifier: { kind: "email", value: email } },
   createCustomer: true,
@@ -63,16 +61,16 @@ describe("GET /export/actions", () => {
 
   it("streams the recorded-time window [since, till) in recorded order, filtered", async () => {
     const ids: Array<string> = []
+    const times: Array<number> = []
     for (let i = 0; i < 5; i++) {
       const r = await ingest.actions.record.mutate(
         i % 2 === 0 ? viewed("window@example.com", `w-${i}`) : signedIn("window@example.com"),
       )
       ids.push(r.id)
-      await sleep(5)
+      times.push((await reader.actions.get.query({ id: r.id })).action.recordedAt)
+      // Distinct recorded times: the next action is recorded only once the clock has moved on.
+      while (Date.now() <= times.at(-1)!) await new Promise((r) => setImmediate(r))
     }
-    const times = await Promise.all(
-      ids.map(async (id) => (await reader.actions.get.query({ id })).action.recordedAt),
-    )
     const h = { authorization: `Bearer ${t.keys.read}` }
     // ISO since (inclusive) … epoch-ms till (exclusive): exactly actions 1, 2.
     const got = await ndjson(
@@ -350,9 +348,13 @@ describe("live.actions (SSE)", () => {
     await recordSome(5, "away")
     const again = subscribe({ templates: ["ProductViewed"], lastEventId: lastId })
     await recordSome(3, "back")
-    await again.until(() => again.actions().length >= 16, "16 actions after resume")
-    await sleep(300)
-    expect(again.actions().map((m) => m.data.action!.id)).toEqual(expected.slice(20))
+    // Actions arrive in order, so once a last marker is in, nothing before it can still come.
+    const marker = await ingest.actions.record.mutate(viewed("live-marker@example.com", "l-end"))
+    await again.until(() => again.actions().some((m) => m.data.action!.id === marker.id), "marker")
+    expect(again.actions().map((m) => m.data.action!.id)).toEqual([
+      ...expected.slice(20),
+      marker.id,
+    ])
     await again.close()
   })
 
@@ -363,46 +365,129 @@ describe("live.actions (SSE)", () => {
     await sub.until(() => sub.messages.some((m) => m.data.type === "ready"), "ready")
     await ingest.actions.record.mutate(viewed("live-other@example.com", "c-1"))
     const mine = await ingest.actions.record.mutate(signedIn("live-one@example.com"))
-    await sub.until(() => sub.actions().length >= 1, "1 action")
-    await sleep(300)
-    expect(sub.actions().map((m) => m.data.action!.id)).toEqual([mine.id])
+    // The other customer's action came first; a last one of ours proves it was never sent.
+    const last = await ingest.actions.record.mutate(signedIn("live-one@example.com"))
+    await sub.until(() => sub.actions().some((m) => m.data.action!.id === last.id), "last action")
+    expect(sub.actions().map((m) => m.data.action!.id)).toEqual([mine.id, last.id])
     await sub.close()
   })
 })
 
 describe("segments and statistics", () => {
-  it("count, list and actionsPerDay over tRPC", async () => {
-    const segment = {
-      _tag: "And",
-      of: [
-        { _tag: "HasActions", templates: ["ProductViewed"], minCount: 2, window: { lastDays: 30 } },
-        { _tag: "Not", of: { _tag: "HasActions", templates: ["CustomerSignedIn"] } },
-      ],
-    } as const
-    const count = await reader.segments.count.query({ segment: segment as never })
-    const all: Array<string> = []
+  // Customers of this test only, with event times in 2001 that nothing else in the database
+  // has, so that every segment below (restricted to those dates) has an exact membership.
+  const day = 86_400_000
+  const t0 = Date.UTC(2001, 0, 1)
+  const at = (days: number) => ({ occurredAt: new Date(t0 + days * day).toISOString() })
+  const windowA = { from: t0, to: t0 + 10 * day }
+  const windowB = { from: t0 + 20 * day, to: t0 + 30 * day }
+  const all = { from: t0, to: t0 + 40 * day }
+  const pv = (extra: Record<string, unknown> = {}) => ({
+    _tag: "HasActions",
+    templates: ["ProductViewed"],
+    window: all,
+    ...extra,
+  })
+  const signIn = { _tag: "HasActions", templates: ["CustomerSignedIn"], window: all }
+  const ours = {
+    _tag: "HasActions",
+    templates: ["ProductViewed", "CustomerSignedIn"],
+    window: all,
+  }
+  const ids = new Map<string, string>()
+  const name = (id: string) => [...ids].find(([, v]) => v === id)?.[0] ?? "someone else"
+
+  beforeAll(async () => {
+    const email = (who: string) => `seg-${who}@example.com`
+    const plan: Record<string, Array<["pv" | "in", number]>> = {
+      a: [
+        ["pv", 1],
+        ["pv", 2],
+        ["pv", 3],
+      ], // 3 views in A
+      b: [
+        ["pv", 4],
+        ["in", 5],
+      ], // 1 view in A, signed in
+      c: [
+        ["pv", 6],
+        ["pv", 22],
+        ["in", 23],
+      ], // 1 view in A, 1 in B, signed in
+      d: [["in", 7]], // signed in only
+      e: [
+        ["pv", 24],
+        ["pv", 25],
+      ], // 2 views in B
+    }
+    for (const [who, actions] of Object.entries(plan)) {
+      for (const [kind, days] of actions) {
+        const input =
+          kind === "pv"
+            ? viewed(email(who), "seg-p", at(days))
+            : { ...signedIn(email(who)), ...at(days) }
+        const r = await ingest.actions.record.mutate(input)
+        ids.set(who, (await reader.actions.get.query({ id: r.id })).action.customerId)
+      }
+    }
+  })
+
+  const members = async (segment: unknown) => {
+    const found: Array<string> = []
     let after: string | undefined
     for (;;) {
-      const page = await reader.segments.list.query({ segment: segment as never, after, limit: 10 })
-      all.push(...page.items.map((i) => i.id))
+      const page = await reader.segments.list.query({ segment: segment as never, after, limit: 2 })
+      found.push(...page.items.map((i) => i.id))
       if (page.next === undefined) break
       after = page.next
     }
-    expect(all.length).toBe(count)
-    expect(count).toBeGreaterThan(0) // the bulk customers viewed many times, never signed in
+    const count = await reader.segments.count.query({ segment: segment as never })
+    expect(count).toBe(found.length)
+    return found
+  }
+  const ofOurs = async (segment: unknown) =>
+    (await members({ _tag: "And", of: [ours, segment] })).map(name).sort()
+
+  it.each([
+    ["have", pv(), ["a", "b", "c", "e"]],
+    ["have not", { _tag: "Not", of: pv() }, ["d"]],
+    ["at least 2", pv({ minCount: 2 }), ["a", "c", "e"]],
+    ["at least 3", pv({ minCount: 3 }), ["a"]],
+    ["in a window", pv({ window: windowA }), ["a", "b", "c"]],
+    ["at least 2 in a window", pv({ minCount: 2, window: windowB }), ["e"]],
+    ["AND", { _tag: "And", of: [pv(), signIn] }, ["b", "c"]],
+    ["OR", { _tag: "Or", of: [signIn, pv({ minCount: 3 })] }, ["a", "b", "c", "d"]],
+    ["NOT of OR", { _tag: "Not", of: { _tag: "Or", of: [signIn, pv({ minCount: 3 })] } }, ["e"]],
+    [
+      "AND with NOT",
+      { _tag: "And", of: [pv({ window: windowA }), { _tag: "Not", of: signIn }] },
+      ["a"],
+    ],
+  ])("%s: exactly the customers who match", async (_, segment, expected) => {
+    expect(await ofOurs(segment)).toEqual(expected)
+  })
+
+  it("segments without the restriction list each customer once; a bad definition is refused", async () => {
+    const everyone = await members(pv({ window: windowA }))
+    expect(everyone.map(name).sort()).toEqual(["a", "b", "c"])
+    // lastDays counts back from now: views in 2001 are outside the last 30 days.
+    const recent = await members({
+      _tag: "HasActions",
+      templates: ["ProductViewed"],
+      window: { lastDays: 30 },
+    })
+    for (const who of ["a", "b", "c", "e"]) expect(recent).not.toContain(ids.get(who))
     const bad = await failure(
       reader.segments.count.query({ segment: { _tag: "And", of: [] } as never }),
     )
     expect(bad.data.code).toBe("BAD_REQUEST")
+  })
 
-    const now = Date.now()
-    const stats = await reader.stats.actionsPerDay.query({
-      by: "template",
-      from: now - 2 * 86_400_000,
-      to: now + 1000,
-    })
-    expect(stats.buckets.length).toBe(3)
-    const pv = stats.series.find((s) => s.key === "ProductViewed")!
-    expect(pv.total).toBeGreaterThan(2500)
+  it("actionsPerDay counts this test's actions by day of event time", async () => {
+    const stats = await reader.stats.actionsPerDay.query({ by: "template", ...windowA })
+    expect(stats.buckets.length).toBe(10)
+    const total = (key: string) => stats.series.find((s) => s.key === key)?.total
+    expect(total("ProductViewed")).toBe(5) // a 3, b 1, c 1
+    expect(total("CustomerSignedIn")).toBe(2) // b, d
   })
 })

@@ -18,6 +18,17 @@ const bad = () =>
     ACTIONLOG_BONUS_EXPIRY_SECONDS: "-5",
   })
 
+/** Waits until the server's in-flight gauge (from /metrics, never limited) shows `n`. */
+const inFlightReaches = async (url: string, n: number) => {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const text = await (await fetch(`${url}/metrics`)).text()
+    if (new RegExp(`^actionlog_http_in_flight ${n}$`, "m").test(text)) return
+    if (Date.now() > deadline) throw new Error(`in-flight gauge never reached ${n}`)
+    await new Promise((r) => setImmediate(r))
+  }
+}
+
 let t: TestServer
 beforeAll(async () => {
   t = await startTestServer()
@@ -68,7 +79,7 @@ describe("limits", () => {
       })
       held.on("error", () => {})
       held.write("{")
-      await new Promise((r) => setTimeout(r, 100))
+      await inFlightReaches(s.url, 1)
       const res = await fetch(`${s.url}/trpc/auth.me`, {
         headers: { authorization: `Bearer ${s.keys.read}` },
       })
@@ -79,7 +90,7 @@ describe("limits", () => {
       // Health and metrics stay reachable under load.
       expect((await fetch(`${s.url}/healthz`)).status).toBe(200)
       held.destroy()
-      await new Promise((r) => setTimeout(r, 100))
+      await inFlightReaches(s.url, 0)
       const after = await fetch(`${s.url}/trpc/auth.me`, {
         headers: { authorization: `Bearer ${s.keys.read}` },
       })
@@ -190,6 +201,8 @@ describe("health, metrics, static files", () => {
 
 interface Spawned {
   readonly url: Promise<string>
+  /** Settles when the process says it is draining. */
+  readonly draining: Promise<void>
   readonly exit: Promise<{ code: number | null; stdout: string; stderr: string }>
   readonly kill: (signal: NodeJS.Signals) => void
 }
@@ -208,11 +221,16 @@ const spawnMain = (env: Record<string, string>): Spawned => {
       if (m) resolve(m[1]!)
     }),
   )
+  const draining = new Promise<void>((resolve) =>
+    child.stdout.on("data", () => {
+      if (stdout.includes(": draining")) resolve()
+    }),
+  )
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
   const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.on("exit", (code) => resolve({ code, stdout, stderr })),
   )
-  return { url, exit, kill: (signal) => child.kill(signal) }
+  return { url, draining, exit, kill: (signal) => child.kill(signal) }
 }
 
 describe("the server process", () => {
@@ -239,10 +257,13 @@ describe("the server process", () => {
         )
         req.on("error", reject)
         req.write(body.slice(0, 10))
-        setTimeout(() => {
-          p.kill("SIGTERM")
-          setTimeout(() => req.end(body.slice(10)), 300)
-        }, 200)
+        // SIGTERM only once the request is in flight; finish it only once draining began.
+        void inFlightReaches(url, 1)
+          .then(() => {
+            p.kill("SIGTERM")
+            return p.draining
+          })
+          .then(() => req.end(body.slice(10)), reject)
       })
       expect(await response).toBe(200)
       const { code, stdout } = await p.exit
@@ -254,20 +275,23 @@ describe("the server process", () => {
     }
   })
 
-  it("reports every bad setting (main.ts prints them and exits 2)", () => {
+  it("main.ts prints every bad setting on stderr and exits 2 without listening", async () => {
+    const { code, stdout, stderr } = await spawnMain({
+      PORT: "seventy",
+      ACTIONLOG_DB_URL: "ftp://x",
+      ACTIONLOG_MAX_IN_FLIGHT: "0",
+      ACTIONLOG_BONUS_EXPIRY_SECONDS: "-5",
+    }).exit
+    expect(code).toBe(2)
+    expect(stderr).toContain('PORT="seventy" is invalid: expected a TCP port')
+    expect(stderr).toContain('ACTIONLOG_DB_URL="ftp://x" is invalid')
+    expect(stderr).toContain('ACTIONLOG_MAX_IN_FLIGHT="0" is invalid')
+    expect(stderr).toContain('ACTIONLOG_BONUS_EXPIRY_SECONDS="-5" is invalid')
+    expect(stdout).not.toContain("listening")
+  })
+
+  it("loadConfig reports every bad setting at once; defaults when unset", () => {
     expect(bad).toThrow(ConfigInvalid)
-    const message = (() => {
-      try {
-        bad()
-      } catch (error) {
-        return (error as Error).message
-      }
-      return ""
-    })()
-    expect(message).toContain('PORT="seventy" is invalid: expected a TCP port')
-    expect(message).toContain('ACTIONLOG_DB_URL="ftp://x" is invalid')
-    expect(message).toContain('ACTIONLOG_MAX_IN_FLIGHT="0" is invalid')
-    expect(message).toContain('ACTIONLOG_BONUS_EXPIRY_SECONDS="-5" is invalid')
     expect(loadConfig({})).toMatchObject({
       port: 3000,
       host: "0.0.0.0",
