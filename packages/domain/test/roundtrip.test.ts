@@ -99,10 +99,43 @@ describe.each(Catalog.listBuiltInTemplates().map((t) => [t.definition.systemName
 )
 
 describe("fromTrusted", () => {
-  it("uses effect's trusted class constructor (no re-validation)", () => {
-    expect(typeof (Schema as unknown as Record<string, unknown>)["makeClassTrusted"]).toBe(
-      "function",
-    )
+  const note = Catalog.getBuiltInTemplate("NoteAdded")!
+  const row = {
+    id: "0190a1a2-0000-7000-8000-000000000000",
+    customerId: "c1",
+    occurredAt: 1,
+    recordedAt: 2,
+    touchpointId: "web",
+    channelId: "online",
+    brandId: "main",
+    customFields: {},
+    recordedBy: { kind: "system", id: "test" },
+    template: "NoteAdded",
+    category: note.definition.category,
+    payload: note.example,
+  } as unknown as Omit<Action.Encoded, "_tag">
+
+  it("builds the built-in class its template names, with _tag derived from the template", () => {
+    const a = Action.fromTrusted(row)
+    expect(a).toBeInstanceOf(Action.NoteAdded)
+    expect(a._tag).toBe("NoteAdded")
+    expect(Action.encodeAction(a)).toEqual({ ...row, _tag: "NoteAdded" })
+  })
+
+  it("builds a CustomAction for a template that is not built in", () => {
+    const a = Action.fromTrusted({ ...row, template: "Visit", payload: { where: "shop" } })
+    expect(a).toBeInstanceOf(Action.CustomAction)
+    expect(a._tag).toBe("CustomAction")
+    expect(a.payload).toEqual({ where: "shop" })
+  })
+
+  it("does not validate again: a row that decoding refuses is taken as it is", () => {
+    const unchecked = { ...row, id: "not-a-uuid", payload: { text: 42 } } as typeof row
+    expect(Result.isFailure(Action.decodeAction({ ...unchecked, _tag: "NoteAdded" }))).toBe(true)
+    const a = Action.fromTrusted(unchecked)
+    expect(a).toBeInstanceOf(Action.NoteAdded)
+    expect(a.id).toBe("not-a-uuid")
+    expect(a.payload).toEqual({ text: 42 })
   })
 })
 
