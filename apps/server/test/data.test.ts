@@ -373,6 +373,22 @@ describe("live.actions (SSE)", () => {
   })
 })
 
+const segEmail = (who: string) => `seg-${who}@example.com`
+
+/** Every customer of a segment, paging through the list; the count must agree. */
+const segmentMembers = async (segment: unknown) => {
+  const found: Array<string> = []
+  let after: string | undefined
+  for (;;) {
+    const page = await reader.segments.list.query({ segment: segment as never, after, limit: 2 })
+    found.push(...page.items.map((i) => i.id))
+    if (page.next === undefined) break
+    after = page.next
+  }
+  const count = await reader.segments.count.query({ segment: segment as never })
+  expect(count).toBe(found.length)
+  return found
+}
 describe("segments and statistics", () => {
   // Customers of this test only, with event times in 2001 that nothing else in the database
   // has, so that every segment below (restricted to those dates) has an exact membership.
@@ -398,7 +414,6 @@ describe("segments and statistics", () => {
   const name = (id: string) => [...ids].find(([, v]) => v === id)?.[0] ?? "someone else"
 
   beforeAll(async () => {
-    const email = (who: string) => `seg-${who}@example.com`
     const plan: Record<string, Array<["pv" | "in", number]>> = {
       a: [
         ["pv", 1],
@@ -424,29 +439,16 @@ describe("segments and statistics", () => {
       for (const [kind, days] of actions) {
         const input =
           kind === "pv"
-            ? viewed(email(who), "seg-p", at(days))
-            : { ...signedIn(email(who)), ...at(days) }
+            ? viewed(segEmail(who), "seg-p", at(days))
+            : { ...signedIn(segEmail(who)), ...at(days) }
         const r = await ingest.actions.record.mutate(input)
         ids.set(who, (await reader.actions.get.query({ id: r.id })).action.customerId)
       }
     }
   })
 
-  const members = async (segment: unknown) => {
-    const found: Array<string> = []
-    let after: string | undefined
-    for (;;) {
-      const page = await reader.segments.list.query({ segment: segment as never, after, limit: 2 })
-      found.push(...page.items.map((i) => i.id))
-      if (page.next === undefined) break
-      after = page.next
-    }
-    const count = await reader.segments.count.query({ segment: segment as never })
-    expect(count).toBe(found.length)
-    return found
-  }
   const ofOurs = async (segment: unknown) =>
-    (await members({ _tag: "And", of: [ours, segment] })).map(name).sort()
+    (await segmentMembers({ _tag: "And", of: [ours, segment] })).map(name).sort()
 
   it.each([
     ["have", pv(), ["a", "b", "c", "e"]],
@@ -468,10 +470,10 @@ describe("segments and statistics", () => {
   })
 
   it("segments without the restriction list each customer once; a bad definition is refused", async () => {
-    const everyone = await members(pv({ window: windowA }))
+    const everyone = await segmentMembers(pv({ window: windowA }))
     expect(everyone.map(name).sort()).toEqual(["a", "b", "c"])
     // lastDays counts back from now: views in 2001 are outside the last 30 days.
-    const recent = await members({
+    const recent = await segmentMembers({
       _tag: "HasActions",
       templates: ["ProductViewed"],
       window: { lastDays: 30 },
