@@ -12,6 +12,7 @@
  * else (subscriptions, HEAD, other content types, unknown paths, a procedure called with the
  * wrong method, streaming batches) goes to tRPC's adapter unchanged.
  */
+/* oxlint-disable no-underscore-dangle -- tRPC keeps a router's procedures and config in `_def` */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { TRPCError, type AnyRouter } from "@trpc/server"
 import { createHTTPHandler } from "@trpc/server/adapters/standalone"
@@ -72,6 +73,12 @@ const readBody = (req: IncomingMessage, limit: number | undefined): Promise<Inpu
     req.once("end", onEnd)
     req.once("error", reject)
   })
+
+/** A GET's input: the `input` query parameter (absent or empty: no input). */
+const inputFromQuery = (url: URL): InputSource => {
+  const text = url.searchParams.get("input")
+  return text === null || text === "" ? { kind: "none" } : { kind: "text", text }
+}
 
 export const makeTrpcHttpHandler = <TRouter extends AnyRouter>(
   options: HandlerOptions<TRouter> & { readonly basePath: string },
@@ -243,11 +250,6 @@ export const makeTrpcHttpHandler = <TRouter extends AnyRouter>(
     res.setHeader("content-length", Buffer.byteLength(body))
     res.statusCode = status
     res.end(body)
-  }
-
-  const inputFromQuery = (url: URL): InputSource => {
-    const text = url.searchParams.get("input")
-    return text === null || text === "" ? { kind: "none" } : { kind: "text", text }
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {

@@ -34,6 +34,8 @@ const sent = (cid: string, extra = {}) =>
     ...extra,
   })
 
+const ids = (p: { items: ReadonlyArray<StoredAction> }) => p.items.map((a) => a.id)
+
 const names = (xs: ReadonlyArray<StoredAction>) =>
   xs.map((x) => `${x.template}@${x.touchpointId}`).sort()
 
@@ -54,7 +56,6 @@ for (const driver of ["native", "client"] as const) {
             const quiet = yield* customers.create({})
             yield* store.recordBatch([viewed(survivor.id), viewed(survivor.id)])
             yield* store.recordBatch([sent(mergedAway.id)])
-            const ids = (p: { items: ReadonlyArray<StoredAction> }) => p.items.map((a) => a.id)
 
             const byId = yield* store.feedOf({ id: survivor.id })
             assert.deepStrictEqual(ids(byId), ids(yield* store.feed(survivor.id)))
@@ -79,7 +80,7 @@ for (const driver of ["native", "client"] as const) {
               after,
             )
 
-            const unknownId = yield* Effect.flip(store.feedOf({ id: "c_nobody" }))
+            const unknownId = yield* Effect.flip(store.feedOf({ id: "c_nobody" as Ids.CustomerId }))
             assert.strictEqual(unknownId._tag, "CustomerNotFound")
             assert.include(unknownId.message, "id:c_nobody")
             const unknownEmail = yield* Effect.flip(
