@@ -1,28 +1,50 @@
 import { QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query"
-import { type ReactNode, useEffect, useState } from "react"
+import { lazy, type ReactNode, Suspense, useEffect, useState } from "react"
 import { type Me, MeProvider, type Permission, useCan, useMe } from "./auth"
 import { Link, Routes, useLocation, type Route } from "./router"
-import { ActionDetailPage } from "./screens/ActionDetail"
-import { ActionsPage } from "./screens/Actions"
-import { ApiKeysPage } from "./screens/ApiKeys"
-import { AssignActionPage } from "./screens/AssignAction"
-import { AuditPage } from "./screens/Audit"
-import { BrandsPage } from "./screens/Brands"
-import { CustomerPage } from "./screens/Customer"
-import { CustomersPage } from "./screens/Customers"
 import { DashboardPage } from "./screens/Dashboard"
-import { ExportPage } from "./screens/Export"
-import { ImportPage } from "./screens/Import"
-import { RolesPage } from "./screens/Roles"
-import { SegmentsPage } from "./screens/Segments"
 import { SignInPage, SignOutButton } from "./screens/SignIn"
-import { StaffPage } from "./screens/Staff"
-import { TemplateEditPage } from "./screens/TemplateEdit"
-import { TemplatesPage } from "./screens/Templates"
-import { TouchpointsPage } from "./screens/Touchpoints"
 import { makeQueryClient, makeTRPCClient, onUnauthorized, TRPCProvider, useTRPC } from "./trpc"
 import { type IconName, Icon } from "./ui/Icon"
 import { Empty, ErrorBox, Forbidden, isUnauthorized, Loading } from "./ui/common"
+
+// Every screen but the dashboard is its own chunk, loaded when its route is first opened.
+const ActionDetailPage = lazy(() =>
+  import("./screens/ActionDetail").then((m) => ({ default: m.ActionDetailPage })),
+)
+const ActionsPage = lazy(() =>
+  import("./screens/Actions").then((m) => ({ default: m.ActionsPage })),
+)
+const ApiKeysPage = lazy(() =>
+  import("./screens/ApiKeys").then((m) => ({ default: m.ApiKeysPage })),
+)
+const AssignActionPage = lazy(() =>
+  import("./screens/AssignAction").then((m) => ({ default: m.AssignActionPage })),
+)
+const AuditPage = lazy(() => import("./screens/Audit").then((m) => ({ default: m.AuditPage })))
+const BrandsPage = lazy(() => import("./screens/Brands").then((m) => ({ default: m.BrandsPage })))
+const CustomerPage = lazy(() =>
+  import("./screens/Customer").then((m) => ({ default: m.CustomerPage })),
+)
+const CustomersPage = lazy(() =>
+  import("./screens/Customers").then((m) => ({ default: m.CustomersPage })),
+)
+const ExportPage = lazy(() => import("./screens/Export").then((m) => ({ default: m.ExportPage })))
+const ImportPage = lazy(() => import("./screens/Import").then((m) => ({ default: m.ImportPage })))
+const RolesPage = lazy(() => import("./screens/Roles").then((m) => ({ default: m.RolesPage })))
+const SegmentsPage = lazy(() =>
+  import("./screens/Segments").then((m) => ({ default: m.SegmentsPage })),
+)
+const StaffPage = lazy(() => import("./screens/Staff").then((m) => ({ default: m.StaffPage })))
+const TemplateEditPage = lazy(() =>
+  import("./screens/TemplateEdit").then((m) => ({ default: m.TemplateEditPage })),
+)
+const TemplatesPage = lazy(() =>
+  import("./screens/Templates").then((m) => ({ default: m.TemplatesPage })),
+)
+const TouchpointsPage = lazy(() =>
+  import("./screens/Touchpoints").then((m) => ({ default: m.TouchpointsPage })),
+)
 
 export const App = () => {
   const [queryClient] = useState(makeQueryClient)
@@ -172,7 +194,9 @@ const Shell = () => {
         </div>
       </nav>
       <main className="main">
-        <Routes routes={routes} fallback={<NotFound />} />
+        <Suspense fallback={<Loading label="Loading…" />}>
+          <Routes routes={routes} fallback={<NotFound />} />
+        </Suspense>
       </main>
     </div>
   )

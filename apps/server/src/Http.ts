@@ -2,8 +2,13 @@ import { createReadStream, existsSync, statSync } from "node:fs"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import path from "node:path"
 import type { TRPCError } from "@trpc/server"
-import { createHTTPHandler } from "@trpc/server/adapters/standalone"
-import { appRouter, errorDetails, makeCreateContext, Tracking } from "@actionlog/api"
+import {
+  appRouter,
+  errorDetails,
+  makeCreateContext,
+  makeTrpcHttpHandler,
+  Tracking,
+} from "@actionlog/api"
 import type { ContextOptions } from "@actionlog/api"
 import { makeExportHandler } from "./ExportHttp"
 import { makeImportHandler } from "./ImportHttp"
@@ -92,7 +97,7 @@ const retryAfterOf = (errors: ReadonlyArray<TRPCError>): number | undefined => {
 export const makeRequestHandler = (options: HttpOptions) => {
   const { metrics } = options
   const createContext = makeCreateContext(options.context)
-  const trpc = createHTTPHandler({
+  const trpc = makeTrpcHttpHandler({
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: maxBodyBytes,

@@ -6,5 +6,6 @@ export type { ApiServices } from "./services"
 export { codeForTag, errorDetails, fromCause } from "./errors"
 export type { ErrorDetails, FieldPath } from "./errors"
 export { actorOf } from "./Audit"
+export { makeTrpcHttpHandler } from "./TrpcHttp"
 // Segment-compatible tracking API (issue 8).
 export * as Tracking from "./tracking/index"

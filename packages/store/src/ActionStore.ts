@@ -14,6 +14,7 @@
  */
 import {
   Action,
+  Customer,
   Errors,
   Feed,
   Registry,
@@ -194,6 +195,13 @@ const buildWhere = (
   return { where, args }
 }
 
+// A merged-away id or identifier resolves to the survivor (customer_redirects,
+// identifier_redirects); the survivor must still exist.
+const SQL_CUSTOMER_BY_ID =
+  "SELECT id FROM customers WHERE id = COALESCE((SELECT id FROM customers WHERE id = ?1), (SELECT customer_id FROM customer_redirects WHERE from_id = ?1))"
+const SQL_CUSTOMER_BY_IDENTIFIER =
+  "SELECT id FROM customers WHERE id = COALESCE((SELECT customer_id FROM customer_identifiers WHERE kind = ?1 AND value = ?2), (SELECT customer_id FROM identifier_redirects WHERE kind = ?1 AND value = ?2))"
+
 export class ActionStore extends Context.Service<
   ActionStore,
   {
@@ -216,6 +224,14 @@ export class ActionStore extends Context.Service<
       customerId: Ids.CustomerId | string,
       options?: FeedOptions,
     ) => Effect.Effect<Feed.Page<StoredAction>, FeedError>
+    /**
+     * The feed of a customer named by id or by identifier; a merged-away id or identifier reads
+     * the survivor's feed, an unknown one is `CustomerNotFound`.
+     */
+    readonly feedOf: (
+      customer: Customer.CustomerRef,
+      options?: FeedOptions,
+    ) => Effect.Effect<Feed.Page<StoredAction>, FeedError | Errors.CustomerNotFound>
     /** The same query across all customers (the actions page). */
     readonly list: (options?: FeedOptions) => Effect.Effect<Feed.Page<StoredAction>, FeedError>
   }
@@ -346,7 +362,35 @@ export class ActionStore extends Context.Service<
       const feed = (customerId: string, options?: FeedOptions) => page(customerId, options)
       const list = (options?: FeedOptions) => page(undefined, options)
 
-      return ActionStore.of({ record, recordBatch, get, feed, list })
+      const resolveCustomerId = (ref: Customer.CustomerRef) =>
+        Effect.gen(function* () {
+          let rows: ReadonlyArray<Row>
+          let named: string
+          if ("id" in ref) {
+            named = `id:${ref.id}`
+            rows = yield* db.query(SQL_CUSTOMER_BY_ID, [ref.id])
+          } else {
+            const n = Customer.normalizeIdentifier(ref.identifier)
+            named = `${n.kind}:${n.value}`
+            rows = yield* db.query(SQL_CUSTOMER_BY_IDENTIFIER, [n.kind, n.value])
+          }
+          const id = rows[0]?.["id"]
+          if (typeof id !== "string") return yield* new Errors.CustomerNotFound({ customer: named })
+          return id
+        })
+
+      const feedOf = (ref: Customer.CustomerRef, options?: FeedOptions) =>
+        Effect.gen(function* () {
+          // Merges move the actions to the survivor and erasure deletes them, so a customer id
+          // with actions is its own, live feed: the common case costs the page query alone.
+          if ("id" in ref) {
+            const direct = yield* page(ref.id, options)
+            if (direct.items.length > 0) return direct
+          }
+          return yield* page(yield* resolveCustomerId(ref), options)
+        })
+
+      return ActionStore.of({ record, recordBatch, get, feed, feedOf, list })
     }),
   )
 }

@@ -8,6 +8,7 @@ import {
   Channels,
   Customers,
   Database,
+  Profiles,
   Settings,
   Templates,
   Touchpoints,
@@ -33,11 +34,66 @@ const sent = (cid: string, extra = {}) =>
     ...extra,
   })
 
+const ids = (p: { items: ReadonlyArray<StoredAction> }) => p.items.map((a) => a.id)
+
 const names = (xs: ReadonlyArray<StoredAction>) =>
   xs.map((x) => `${x.template}@${x.touchpointId}`).sort()
 
 for (const driver of ["native", "client"] as const) {
   describe(`with the ${driver} driver`, () => {
+    describe("feedOf", () => {
+      it.effect("reads by id or identifier, follows merges, and names an unknown customer", () =>
+        withStore(
+          Effect.gen(function* () {
+            const store = yield* ActionStore
+            const customers = yield* Customers
+            const survivor = yield* customers.create({
+              identifiers: [{ kind: "email", value: "ann@example.com" }],
+            })
+            const mergedAway = yield* customers.create({
+              identifiers: [{ kind: "email", value: "ann.old@example.com" }],
+            })
+            const quiet = yield* customers.create({})
+            yield* store.recordBatch([viewed(survivor.id), viewed(survivor.id)])
+            yield* store.recordBatch([sent(mergedAway.id)])
+
+            const byId = yield* store.feedOf({ id: survivor.id })
+            assert.deepStrictEqual(ids(byId), ids(yield* store.feed(survivor.id)))
+            assert.strictEqual(byId.items.length, 2)
+            const byEmail = yield* store.feedOf({
+              identifier: { kind: "email", value: "ANN@example.com" },
+            })
+            assert.deepStrictEqual(ids(byEmail), ids(byId))
+            // A customer without actions has an empty feed, not an error.
+            assert.deepStrictEqual((yield* store.feedOf({ id: quiet.id })).items, [])
+
+            yield* (yield* Profiles).merge({ id: survivor.id }, { id: mergedAway.id })
+            const after = ids(yield* store.feed(survivor.id))
+            assert.strictEqual(after.length, 4) // 2 + the moved MessageSent + CustomersMerged
+            assert.deepStrictEqual(ids(yield* store.feedOf({ id: mergedAway.id })), after)
+            assert.deepStrictEqual(
+              ids(
+                yield* store.feedOf({
+                  identifier: { kind: "email", value: "ann.old@example.com" },
+                }),
+              ),
+              after,
+            )
+
+            const unknownId = yield* Effect.flip(store.feedOf({ id: "c_nobody" as Ids.CustomerId }))
+            assert.strictEqual(unknownId._tag, "CustomerNotFound")
+            assert.include(unknownId.message, "id:c_nobody")
+            const unknownEmail = yield* Effect.flip(
+              store.feedOf({ identifier: { kind: "email", value: "nobody@example.com" } }),
+            )
+            assert.strictEqual(unknownEmail._tag, "CustomerNotFound")
+            assert.include(unknownEmail.message, "email:nobody@example.com")
+          }),
+          driver,
+        ),
+      )
+    })
+
     describe("feed", () => {
       it.effect("is newest first by event time, ties by id, keyset-paginated", () =>
         withStore(

@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import { Customer, Errors, Feed, RecordActionInput } from "@actionlog/domain"
-import { ActionStore, Customers } from "@actionlog/store"
+import { ActionStore } from "@actionlog/store"
 import type { BatchItemResult, Principal, RecordedBy } from "@actionlog/store"
 import { audited } from "../Audit"
 import { normalizePath, pathOf } from "../errors"
@@ -157,16 +157,13 @@ export const actionsRouter = router({
     .query(({ ctx, input }) =>
       run(
         ctx,
-        Effect.gen(function* () {
-          const customers = yield* Customers
-          const store = yield* ActionStore
-          const customer = yield* customers.resolve(input.customer)
-          return yield* store.feed(customer.id, {
+        ActionStore.use((store) =>
+          store.feedOf(input.customer, {
             filter: input.filter,
             cursor: input.cursor,
             limit: input.limit,
-          })
-        }),
+          }),
+        ),
       ),
     ),
 
