@@ -63,7 +63,8 @@ for (const lane of chosen) {
   total.failed += r.failed
   total.skipped += r.skipped
   laneLines.push(
-    `lane ${lane.name}: ${formatCounts(r)}${r.notes.length ? ` (${r.notes.join("; ")})` : ""}`,
+    // Worded unlike the closing line, so that only the closing line reads as a summary.
+    `lane ${lane.name}: passed ${r.passed}, failed ${r.failed}${r.skipped > 0 ? `, skipped ${r.skipped}` : ""}${r.notes.length ? ` (${r.notes.join("; ")})` : ""}`,
   )
 }
 console.log("")

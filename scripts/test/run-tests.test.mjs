@@ -66,7 +66,7 @@ describe("run-tests.mjs closing line", () => {
       "passing.fixture",
     )
     expect(r.stdout).toContain(
-      "lane embedded: 2 passed, 0 failed\nlane embedded: 2 passed, 0 failed\n",
+      "lane embedded: passed 2, failed 0\nlane embedded: passed 2, failed 0\n",
     )
     expect(r.last).toBe("4 passed, 0 failed")
     expect(summaryLines(r.stdout)).toEqual(["4 passed, 0 failed"])
