@@ -332,6 +332,14 @@ const isSimpleRange = (range: string): boolean => {
 
 const assetCache = "public, max-age=31536000, immutable"
 
+const safeDecodeUri = (pathname: string): string => {
+  try {
+    return decodeURI(pathname)
+  } catch {
+    return pathname
+  }
+}
+
 const notFound = (res: ServerResponse) => {
   res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" })
   res.end("Not found")
@@ -370,12 +378,14 @@ const makeStaticHandler = (dist: string) => {
     if (range !== undefined && !isSimpleRange(range)) delete req.headers.range
     // A file that vanishes between lookup and read (a rebuild) fails this response only.
     res.once("pipe", (source: Readable) => source.once("error", () => res.destroy()))
-    if (pathname.endsWith(".map")) {
+    // Judged on the path as sirv will look it up (decodeURI, kept as sent when malformed).
+    const decoded = safeDecodeUri(pathname)
+    if (decoded.endsWith(".map")) {
       notFound(res)
       return
     }
-    const hidden = pathname.split("/").some((s) => /^(\.|%2e)/i.test(s))
-    if (pathname.startsWith("/assets/")) {
+    const hidden = decoded.split("/").some((s) => s.startsWith("."))
+    if (decoded.startsWith("/assets/")) {
       if (hidden) notFound(res)
       else files(req, res, () => notFound(res))
       return

@@ -174,7 +174,15 @@ describe("hostile requests", () => {
       const res = await raw(t.server.port, get(target))
       expect({ target, body: res.body }).toEqual({ target, body: indexHtml })
     }
-    for (const target of ["/assets/app-1234.js.map", "/app-1234.js.map", "/assets/.secret"]) {
+    for (const target of [
+      "/assets/app-1234.js.map",
+      "/assets/app-1234.js%2emap",
+      "/%61ssets/app-1234.js%2Emap",
+      "/app-1234.js.map",
+      "/assets/.secret",
+      "/assets/%2esecret",
+      "/%61ssets/gone-1.js",
+    ]) {
       const res = await raw(t.server.port, get(target))
       expect({ target, status: res.status }).toEqual({ target, status: 404 })
     }
