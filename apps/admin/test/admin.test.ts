@@ -556,7 +556,7 @@ describe("admin app in a real browser", () => {
     await h.screenshot("22-export")
     const href = await page.getByTestId("export-link").getAttribute("href")
     const url = new URL(href ?? "", "http://x")
-    expect(url.pathname).toBe("/export/actions")
+    expect(url.pathname).toBe("/api/export/actions")
     const toIso = (v: string) => page.evaluate((x) => new Date(x).toISOString(), v)
     expect(url.searchParams.get("since")).toBe(await toIso(sinceLocal))
     expect(url.searchParams.get("till")).toBe(await toIso(tillLocal))
@@ -593,6 +593,10 @@ describe("admin app in a real browser", () => {
     expect(await rows.count()).toBe(1)
     expect(await rows.first().locator("td").first().textContent()).toBe("2")
     await h.screenshot("23-import")
+    // The screen's own URL, reloaded or shared, renders the app (the upload lives at /api/import).
+    expect(new URL(page.url()).pathname).toBe("/import")
+    await page.reload()
+    await page.getByLabel("File (.ndjson or .csv)").waitFor()
   })
 
   it("evaluates a segment built in the editor and links to its customers", async () => {

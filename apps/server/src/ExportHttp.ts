@@ -1,5 +1,5 @@
 /**
- * `GET /export/actions?since=&till=&template=&channel=&brand=`: every action recorded in
+ * `GET /api/export/actions?since=&till=&template=&channel=&brand=` (also at `/export/actions`): every action recorded in
  * `[since, till)`, streamed as NDJSON (one action per line, recorded order). Same credentials
  * as tRPC: an API key with `read` (or `admin`) scope, or a staff session whose role has the
  * `export` permission. Pages of the store's keyset export are written with backpressure, so
@@ -12,11 +12,14 @@ import { actorOf, makeCreateContext, type ContextOptions } from "@actionlog/api"
 import { AuditLog, Exports, type ExportWindow } from "@actionlog/store"
 import { authorizeRequest, errorJson } from "./PlainHttpAuth"
 
+/** Epoch ms a JavaScript Date can hold (the file name of the download is made from them). */
+const maxTimeMs = 8.64e15
+
 /** ISO 8601 date-time with zone, or epoch milliseconds. */
 const parseTime = (v: string | null): number | undefined => {
   if (v === null) return undefined
-  if (/^\d{1,16}$/.test(v)) return Number(v)
-  return Time.parseIsoTime(v)
+  const t = /^\d{1,16}$/.test(v) ? Number(v) : Time.parseIsoTime(v)
+  return t !== undefined && Math.abs(t) <= maxTimeMs ? t : undefined
 }
 
 /** `?template=a&template=b` or `?template=a,b`. */
@@ -34,8 +37,14 @@ export const makeExportHandler = (context: ContextOptions) => {
   const runtime = context.runtime
 
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
-    if (pathname !== "/export/actions") {
-      errorJson(res, 404, "NOT_FOUND", "NotFound", `No export at ${pathname}; use /export/actions`)
+    if (pathname !== "/api/export/actions") {
+      errorJson(
+        res,
+        404,
+        "NOT_FOUND",
+        "NotFound",
+        `No export at ${pathname}; use /api/export/actions`,
+      )
       return
     }
     if (req.method !== "GET") {

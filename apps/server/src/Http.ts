@@ -1,7 +1,10 @@
-import { createReadStream, existsSync, statSync } from "node:fs"
+import { randomUUID } from "node:crypto"
+import { existsSync } from "node:fs"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import path from "node:path"
+import type { Readable } from "node:stream"
 import type { TRPCError } from "@trpc/server"
+import sirv from "sirv"
 import {
   appRouter,
   errorDetails,
@@ -25,23 +28,8 @@ export interface HttpOptions {
   readonly trustProxy?: boolean | undefined
   readonly adminDist: string
   readonly health: () => Promise<boolean>
-}
-
-const contentTypes: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-  ".woff": "font/woff",
-  ".txt": "text/plain; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
-  ".webmanifest": "application/manifest+json",
+  /** Where a request that failed unexpectedly is reported (default `console.error`). */
+  readonly logError?: ((line: string, error: unknown) => void) | undefined
 }
 
 /** A tRPC-shaped error body, so the typed client reports limits like any other error. */
@@ -137,88 +125,43 @@ export const makeRequestHandler = (options: HttpOptions) => {
     metrics: options.context.metrics,
   })
 
-  // Streaming NDJSON export at /export/actions (docs/data.md).
+  // Streaming NDJSON export at /api/export/actions (and /export/actions), docs/data.md.
   const exportActions = makeExportHandler(options.context)
-  // File upload for bulk import at POST /import (docs/data.md).
+  // File upload for bulk import at POST /api/import (docs/data.md).
   const importUpload = makeImportHandler(options.context)
 
-  const dist = path.resolve(options.adminDist)
-  const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { allow: "GET, HEAD" })
-      res.end()
-      return
-    }
-    const index = path.join(dist, "index.html")
-    if (!existsSync(index)) {
-      res.writeHead(pathname === "/" ? 200 : 404, { "content-type": "text/html; charset=utf-8" })
-      res.end(notBuiltPage(dist))
-      return
-    }
-    let file = path.join(dist, path.normalize(decodeURIComponent(pathname)))
-    // Never outside dist/; anything not a file falls back to the SPA's index.html.
-    if (!file.startsWith(dist + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
-      // A missing asset (has an extension) is a 404, a client route gets index.html.
-      if (path.extname(pathname) !== "" && pathname.startsWith("/assets/")) {
-        res.writeHead(404, { "content-type": "text/plain" })
-        res.end("Not found")
-        return
-      }
-      file = index
-    }
-    const type = contentTypes[path.extname(file)] ?? "application/octet-stream"
-    const immutable = file.includes(`${path.sep}assets${path.sep}`)
-    res.writeHead(200, {
-      "content-type": type,
-      "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
-    })
-    if (req.method === "HEAD") {
-      res.end()
-      return
-    }
-    createReadStream(file).pipe(res)
-  }
+  const serveStatic = makeStaticHandler(path.resolve(options.adminDist))
 
   let inFlight = 0
   let draining = false
 
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? "/"
-    const q = url.indexOf("?")
-    const pathname = q === -1 ? url : url.slice(0, q)
-    const route = pathname.startsWith("/trpc/")
-      ? "trpc"
-      : pathname.startsWith("/v1/")
-        ? "tracking"
-        : pathname.startsWith("/export/")
-          ? "export"
-          : pathname === "/import"
-            ? "import"
-            : pathname === "/healthz"
-              ? "healthz"
-              : pathname === "/metrics"
-                ? "metrics"
-                : "static"
+  const dispatch = (req: IncomingMessage, res: ServerResponse): void | Promise<void> => {
+    const pathname = pathnameOf(req.url)
+    const route = routeOf(pathname)
     res.once("finish", () => metrics.request(route, res.statusCode))
+    // While draining, every answer closes its connection, so keep-alive clients reconnect
+    // (and find the next instance) instead of sending into a socket about to close.
+    if (draining) res.setHeader("connection", "close")
 
     if (route === "healthz") {
       if (draining) {
         sendJson(res, 503, JSON.stringify({ ok: false, draining: true }))
         return
       }
-      options.health().then(
+      return options.health().then(
         (ok) => sendJson(res, ok ? 200 : 503, JSON.stringify({ ok })),
         () => sendJson(res, 503, JSON.stringify({ ok: false })),
       )
-      return
     }
     if (route === "metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
       res.end(metrics.render())
       return
     }
-    if (route === "static") {
-      serveStatic(req, res, pathname)
+    if (route === "static") return serveStatic(req, res, pathname)
+    if (route === "unknownApi") {
+      sendJson(res, 404, errorBody("NOT_FOUND", 404, "NotFound", `No API endpoint ${pathname}`))
+      req.resume()
       return
     }
 
@@ -229,6 +172,7 @@ export const makeRequestHandler = (options: HttpOptions) => {
         errorBody("SERVICE_UNAVAILABLE", 503, "ShuttingDown", "The server is shutting down"),
         { connection: "close", "retry-after": "1" },
       )
+      req.resume()
       return
     }
     const declared = Number(req.headers["content-length"] ?? "0")
@@ -249,7 +193,7 @@ export const makeRequestHandler = (options: HttpOptions) => {
       return
     }
     // Live subscriptions (SSE) are long-lived and do not count against the request limit.
-    const streaming = (req.headers.accept ?? "").includes("text/event-stream")
+    const streaming = isStreaming(req)
     if (!streaming && inFlight >= options.maxInFlight) {
       sendJson(
         res,
@@ -274,27 +218,185 @@ export const makeRequestHandler = (options: HttpOptions) => {
         done = true
         inFlight--
         metrics.inFlight = inFlight
-        if (inFlight === 0) for (const w of idleWaiters.splice(0)) w()
       }
       res.once("close", finish)
       res.once("finish", finish)
     }
-    if (route === "tracking") void tracking(req, res, pathname)
-    else if (route === "export") void exportActions(req, res, pathname)
-    else if (route === "import") void importUpload(req, res)
-    else trpc(req, res)
+    if (route === "tracking") return tracking(req, res, pathname)
+    if (route === "export") return exportActions(req, res, exportPathOf(pathname))
+    if (route === "import") return importUpload(req, res)
+    trpc(req, res)
   }
 
-  const idleWaiters: Array<() => void> = []
   return {
-    handler,
+    handler: withLastResort(dispatch, {
+      trustProxy: options.trustProxy === true,
+      logError: options.logError,
+    }),
     inFlight: () => inFlight,
-    /** Refuse new API requests; resolves when those in flight have finished. */
-    drain: (): Promise<void> => {
+    /** From now on API requests get 503 `ShuttingDown` and every answer closes its connection. */
+    beginDrain: (): void => {
       draining = true
-      return inFlight === 0
-        ? Promise.resolve()
-        : new Promise((resolve) => idleWaiters.push(resolve))
     },
+  }
+}
+
+/** The path of a request target (`/a/b?c` → `/a/b`), undecoded. */
+const pathnameOf = (url: string | undefined): string => {
+  const target = url ?? "/"
+  const q = target.indexOf("?")
+  return q === -1 ? target : target.slice(0, q)
+}
+
+type Route =
+  "trpc" | "tracking" | "export" | "import" | "healthz" | "metrics" | "unknownApi" | "static"
+
+/**
+ * Plain HTTP endpoints live under `/api/`, which no admin screen uses, so every screen's URL
+ * renders the app on GET. `/export/actions` stays as the export's original address.
+ */
+const routeOf = (pathname: string): Route =>
+  pathname.startsWith("/trpc/")
+    ? "trpc"
+    : pathname.startsWith("/v1/")
+      ? "tracking"
+      : pathname === "/api/import"
+        ? "import"
+        : pathname.startsWith("/api/export/") || pathname === legacyExportPath
+          ? "export"
+          : pathname.startsWith("/api/") || pathname === "/api"
+            ? "unknownApi"
+            : pathname === "/healthz"
+              ? "healthz"
+              : pathname === "/metrics"
+                ? "metrics"
+                : "static"
+
+const legacyExportPath = "/export/actions"
+const exportPathOf = (pathname: string) =>
+  pathname === legacyExportPath ? "/api/export/actions" : pathname
+
+export const isStreaming = (req: IncomingMessage) =>
+  (req.headers.accept ?? "").includes("text/event-stream")
+
+/** Request ids from a trusted proxy are kept (one id across the hops), otherwise made here. */
+const requestIdOf = (req: IncomingMessage, trustProxy: boolean): string => {
+  const given = req.headers["x-request-id"]
+  if (trustProxy && typeof given === "string" && /^[\w.:-]{1,128}$/.test(given)) return given
+  return randomUUID()
+}
+
+/**
+ * The last line of defence: every request gets an `x-request-id`, and a handler that throws or
+ * rejects answers 500 for that request alone (or, once its headers are out, has its connection
+ * cut so the client sees a failure rather than a truncated body), logged with the id.
+ * The process keeps serving.
+ */
+export const withLastResort = (
+  handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+  options: {
+    readonly trustProxy?: boolean | undefined
+    readonly logError?: ((line: string, error: unknown) => void) | undefined
+  } = {},
+) => {
+  const logError = options.logError ?? ((line, error) => console.error(line, error))
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const id = requestIdOf(req, options.trustProxy === true)
+    res.setHeader("x-request-id", id)
+    const failed = (error: unknown) => {
+      const target = (req.url ?? "").slice(0, 200)
+      logError(`[actionlog] request ${id} ${req.method ?? "?"} ${target} failed:`, error)
+      if (!res.headersSent) {
+        sendJson(
+          res,
+          500,
+          errorBody(
+            "INTERNAL_SERVER_ERROR",
+            500,
+            "InternalError",
+            `The server failed to answer this request (request id ${id})`,
+          ),
+        )
+        req.resume()
+      } else res.destroy()
+    }
+    try {
+      const pending = handler(req, res)
+      if (pending !== undefined) pending.catch(failed)
+    } catch (error) {
+      failed(error)
+    }
+  }
+}
+
+/** `bytes=N-` or `bytes=N-M` (N ≤ M): anything else is ignored, as RFC 9110 allows. */
+const isSimpleRange = (range: string): boolean => {
+  const m = /^bytes=(\d{1,15})-(\d{0,15})$/.exec(range.trim())
+  return m !== null && (m[2] === "" || Number(m[1]) <= Number(m[2]))
+}
+
+const assetCache = "public, max-age=31536000, immutable"
+
+const safeDecodeUri = (pathname: string): string => {
+  try {
+    return decodeURI(pathname)
+  } catch {
+    return pathname
+  }
+}
+
+const notFound = (res: ServerResponse) => {
+  res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" })
+  res.end("Not found")
+}
+
+/**
+ * The admin app's build, served by sirv: exact files from dist/ (never outside it, no
+ * dot-files), hashed `/assets/*` cached for a year, everything else revalidated; a missing
+ * asset is a 404 and any other path is a client route that gets index.html. Source maps are
+ * never served, even when a development build left some in dist/.
+ */
+const makeStaticHandler = (dist: string) => {
+  const common = {
+    // Looked up per request, so a rebuild while running is served at once.
+    dev: true,
+    etag: true,
+    setHeaders: (res: ServerResponse, pathname: string) =>
+      res.setHeader("cache-control", pathname.startsWith("/assets/") ? assetCache : "no-cache"),
+  }
+  const files = sirv(dist, common)
+  const app = sirv(dist, { ...common, single: true, ignores: false })
+  const index = path.join(dist, "index.html")
+  return (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD" })
+      res.end()
+      req.resume()
+      return
+    }
+    if (!existsSync(index)) {
+      res.writeHead(pathname === "/" ? 200 : 404, { "content-type": "text/html; charset=utf-8" })
+      res.end(notBuiltPage(dist))
+      return
+    }
+    const range = req.headers.range
+    if (range !== undefined && !isSimpleRange(range)) delete req.headers.range
+    // A file that vanishes between lookup and read (a rebuild) fails this response only.
+    res.once("pipe", (source: Readable) => source.once("error", () => res.destroy()))
+    // Judged on the path as sirv will look it up (decodeURI, kept as sent when malformed).
+    const decoded = safeDecodeUri(pathname)
+    if (decoded.endsWith(".map")) {
+      notFound(res)
+      return
+    }
+    const hidden = decoded.split("/").some((s) => s.startsWith("."))
+    if (decoded.startsWith("/assets/")) {
+      if (hidden) notFound(res)
+      else files(req, res, () => notFound(res))
+      return
+    }
+    // Dot-segments never name a file of the app: such a path is a (bogus) client route.
+    if (hidden) req.url = "/"
+    app(req, res, () => notFound(res))
   }
 }

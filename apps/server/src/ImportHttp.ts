@@ -1,5 +1,5 @@
 /**
- * `POST /import?format=ndjson|csv&template=NAME&name=FILE`: upload a file of historical actions
+ * `POST /api/import?format=ndjson|csv&template=NAME&name=FILE`: upload a file of historical actions
  * (the admin app's import page). The body is streamed to a temporary file (memory stays flat
  * whatever its size), then imported exactly like `pnpm actionlog import` (batches, idempotent by
  * file hash + line, checkpointed). Answers the counts and the first 1,000 rejected lines.
@@ -53,7 +53,12 @@ export const makeImportHandler = (context: ContextOptions) => {
       return
     }
     const template = params.get("template") ?? undefined
-    const name = (params.get("name") ?? `upload.${format}`).replace(/[^\w.-]/g, "_").slice(0, 100)
+    // A plain file name inside the upload's own folder (no separators, no "." or "..").
+    const name =
+      (params.get("name") ?? "")
+        .replace(/[^\w.-]/g, "_")
+        .replace(/^\.+/, "")
+        .slice(0, 100) || `upload.${format}`
     const dir = mkdtempSync(join(tmpdir(), "actionlog-upload-"))
     try {
       const file = join(dir, name)

@@ -1,6 +1,6 @@
 /**
- * Authentication and authorization for the server's plain HTTP routes (`/export/actions`,
- * `/import`), which stream bodies tRPC cannot: the same credentials as tRPC (API key or staff
+ * Authentication and authorization for the server's plain HTTP routes (`/api/export/actions`,
+ * `/api/import`), which stream bodies tRPC cannot: the same credentials as tRPC (API key or staff
  * session), checked against one scope / permission, with errors shaped like tRPC's.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"

@@ -1,11 +1,11 @@
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import { Server as NetServer, type AddressInfo, type Socket } from "node:net"
 import path from "node:path"
 import { Effect, Fiber, ManagedRuntime } from "effect"
 import { Database } from "@actionlog/store"
 import { makeAppLayer, type AppServices } from "./AppLayer"
 import { runBonusExpiry } from "./BonusExpiry"
-import { makeRequestHandler } from "./Http"
+import { isStreaming, makeRequestHandler } from "./Http"
 import { Metrics } from "./Metrics"
 import { seedIfEmpty, type SeedResult } from "./seed/Seed"
 import { repoRoot, resolveDbUrl } from "./ServerConfig"
@@ -35,6 +35,11 @@ export interface StartOptions {
   readonly bonusExpiryIntervalMs?: number | undefined
   /** How long `close()` waits for in-flight requests (default 10 s). */
   readonly drainTimeoutMs?: number | undefined
+  /**
+   * While draining, how long a keep-alive connection must have been idle before it is closed
+   * (default 1 s); one whose client sends meanwhile gets its answer with `Connection: close`.
+   */
+  readonly idleGraceMs?: number | undefined
   readonly log?: ((line: string) => void) | undefined
 }
 
@@ -84,6 +89,7 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
       ),
   })
   const server = createServer({ keepAliveTimeout: 5000 }, http.handler)
+  const connections = trackConnections(server)
   const host = options.host ?? "127.0.0.1"
   try {
     await new Promise<void>((resolve, reject) => {
@@ -108,13 +114,97 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= (async () => {
-      server.close()
-      const timeout = options.drainTimeoutMs ?? 10_000
-      await Promise.race([http.drain(), new Promise((r) => setTimeout(r, timeout).unref())])
+      const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000)
+      http.beginDrain()
+      connections.closeAfterResponse()
+      // Stop accepting, but keep the open connections: http.Server#close would also drop the
+      // idle keep-alive ones at once, and a request already on its way over one of them would
+      // meet a reset (the client cannot tell whether it was applied). They close below.
+      NetServer.prototype.close.call(server)
+      await connections.settle(deadline, options.idleGraceMs ?? 1000)
       server.closeAllConnections()
+      // Clears http.Server's own timers (the listener is already closed).
+      server.close(() => {})
       if (bonusExpiry !== undefined) await Effect.runPromise(Fiber.interrupt(bonusExpiry))
       await runtime.dispose()
     })())
 
   return { url, port, seeded, runtime, close }
+}
+
+interface Connection {
+  /** Requests of this connection not yet answered (HTTP/1.1 pipelining allows several). */
+  busy: number
+  idleSince: number
+  streaming: boolean
+  readonly responses: Set<ServerResponse>
+}
+
+/** Every open connection of `server`, with what it is doing, for a drain without resets. */
+const trackConnections = (server: Server) => {
+  const open = new Map<Socket, Connection>()
+  let changed: Array<() => void> = []
+  const notify = () => {
+    const waiters = changed
+    changed = []
+    for (const wake of waiters) wake()
+  }
+  server.on("connection", (socket: Socket) => {
+    open.set(socket, { busy: 0, idleSince: Date.now(), streaming: false, responses: new Set() })
+    socket.once("close", () => {
+      open.delete(socket)
+      notify()
+    })
+  })
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const c = open.get(req.socket)
+    if (c === undefined) return
+    c.busy++
+    c.streaming ||= isStreaming(req)
+    c.responses.add(res)
+    res.once("close", () => {
+      c.busy--
+      c.idleSince = Date.now()
+      c.responses.delete(res)
+      notify()
+    })
+  })
+  const changeOrTimeout = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      changed.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  return {
+    /** Answers not yet started will close their connection. */
+    closeAfterResponse: () => {
+      for (const c of open.values())
+        for (const res of c.responses) if (!res.headersSent) res.setHeader("connection", "close")
+    },
+    /**
+     * Resolves once every connection but live streams has closed: answered requests close
+     * their connection, and one idle for `graceMs` is closed here (its client is not sending).
+     * Gives up at `deadline`.
+     */
+    settle: async (deadline: number, graceMs: number): Promise<void> => {
+      for (;;) {
+        const now = Date.now()
+        if (now >= deadline) return
+        let wait = deadline - now
+        let remaining = 0
+        for (const [socket, c] of open) {
+          if (c.streaming) continue
+          remaining++
+          if (c.busy > 0) continue
+          const idleFor = now - c.idleSince
+          if (idleFor >= graceMs) socket.destroy()
+          else wait = Math.min(wait, graceMs - idleFor)
+        }
+        if (remaining === 0) return
+        await changeOrTimeout(wait)
+      }
+    },
+  }
 }

@@ -33,7 +33,7 @@ const signedIn = (email: string) => ({
 })
 
 const exportActions = (query: string, headers: Record<string, string>) =>
-  fetch(`${t.url}/export/actions?${query}`, { headers })
+  fetch(`${t.url}/api/export/actions?${query}`, { headers })
 
 const ndjson = async (res: Response) =>
   (await res.text())
@@ -41,7 +41,7 @@ const ndjson = async (res: Response) =>
     .filter((l) => l !== "")
     .map((l) => JSON.parse(l) as { id: string; recordedAt: number; template: string })
 
-describe("GET /export/actions", () => {
+describe("GET /api/export/actions", () => {
   it("needs read scope or the export permission", async () => {
     const q = "since=0&till=1"
     expect((await exportActions(q, {})).status).toBe(401)
@@ -214,7 +214,7 @@ describe("erasure", () => {
   })
 })
 
-describe("POST /import (upload)", () => {
+describe("POST /api/import (upload)", () => {
   it("imports an uploaded NDJSON file; idempotent; needs ingest", async () => {
     const lines = [
       ...Array.from({ length: 30 }, (_, i) =>
@@ -223,7 +223,7 @@ describe("POST /import (upload)", () => {
       "not json",
     ].join("\n")
     const post = (headers: Record<string, string>) =>
-      fetch(`${t.url}/import?format=ndjson&name=upload.ndjson`, {
+      fetch(`${t.url}/api/import?format=ndjson&name=upload.ndjson`, {
         method: "POST",
         headers,
         body: lines,

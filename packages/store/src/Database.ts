@@ -18,6 +18,7 @@ import Native from "libsql"
 import { Context, Effect, Exit, Layer, Schedule, Semaphore } from "effect"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
+import { makeCheckpointer } from "./Checkpointer"
 import { DatabaseError } from "./DatabaseError"
 import { migrate } from "./Migrator"
 import migrations from "./migrations/index"
@@ -244,6 +245,14 @@ const makeNative = Effect.fnUntraced(function* (config: DatabaseConfig) {
     Effect.try({ try: () => makeNativeConnection(path, config, "reader"), catch: toDbError }),
     (c) => Effect.sync(() => c.db.close()),
   )
+  // WAL checkpoints run in a worker thread, not inside a request's COMMIT (Checkpointer.ts).
+  const checkpointer = yield* Effect.acquireRelease(
+    Effect.sync(() => {
+      writer.db.exec("PRAGMA wal_autocheckpoint = 0")
+      return makeCheckpointer(path, () => writer.db.exec("PRAGMA wal_autocheckpoint = 1000"))
+    }),
+    (c) => Effect.promise(() => c.close()),
+  )
   const lock = yield* Semaphore.make(1)
   const owner = Symbol("native")
 
@@ -266,12 +275,15 @@ const makeNative = Effect.fnUntraced(function* (config: DatabaseConfig) {
     mode: "native" as const,
     lock,
     runOutside: (sql: string, args: ReadonlyArray<SqlValue>, read: boolean) =>
-      read ? runReader(sql, args) : lock.withPermit(runWriter(sql, args)),
+      read
+        ? runReader(sql, args)
+        : lock.withPermit(Effect.tap(runWriter(sql, args), () => Effect.sync(checkpointer.wake))),
     openTx: Effect.map(begin, () => ({
       state: txState,
       commit: Effect.try({
         try: () => {
           writer.db.exec("COMMIT")
+          checkpointer.wake()
         },
         catch: toDbError,
       }),

@@ -1,4 +1,4 @@
-/** Actions export: a form that builds a `GET /export/actions` link (the session cookie signs it). */
+/** Actions export: a form that builds a `GET /api/export/actions` link (the session cookie signs it). */
 import { useState } from "react"
 import { useRegistry } from "../registry"
 import { Card, Field, PageHeader, TemplateOptions } from "../ui/common"
@@ -30,7 +30,7 @@ export const exportHref = (f: {
   if (f.template) q.set("template", f.template)
   if (f.channel) q.set("channel", f.channel)
   if (f.brand) q.set("brand", f.brand)
-  return `/export/actions?${q.toString()}`
+  return `/api/export/actions?${q.toString()}`
 }
 
 export const ExportPage = () => {

@@ -1,4 +1,4 @@
-/** Import: upload an NDJSON or CSV file of historical actions to `POST /import` (docs/data.md). */
+/** Import: upload an NDJSON or CSV file of historical actions to `POST /api/import` (docs/data.md). */
 import { useMutation, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { useRegistry } from "../registry"
@@ -35,7 +35,7 @@ class UploadError extends Error {
 const upload = async (file: File, format: string, template: string): Promise<ImportResult> => {
   const q = new URLSearchParams({ format, name: file.name })
   if (template) q.set("template", template)
-  const res = await fetch(`/import?${q.toString()}`, {
+  const res = await fetch(`/api/import?${q.toString()}`, {
     method: "POST",
     body: file,
     headers: { "content-type": "application/octet-stream" },

@@ -109,8 +109,12 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
       }
       chunks.push(chunk)
     })
+    // A body cut off by the client (aborted upload, bad chunk) is a bad request, not a fault.
     req.on("error", (e) => {
-      if (!failed) reject(e)
+      if (!failed)
+        reject(
+          new BodyError(400, "InvalidBody", `The request body could not be read: ${e.message}`),
+        )
       failed = true
     })
     req.on("end", () => {
