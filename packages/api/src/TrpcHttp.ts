@@ -103,7 +103,13 @@ export const makeTrpcHttpHandler = <TRouter extends AnyRouter>(
     const path = raw.slice(basePath.length, q === -1 ? undefined : q)
     // Percent-encoded paths and connection params are rare: the adapter decodes them.
     if (path === "" || path.includes("%")) return undefined
-    const url = new URL(raw, "http://localhost")
+    // Built as the adapter builds it, so a Host it refuses is refused the same way (by it).
+    let url: URL
+    try {
+      url = new URL(raw, `http://${req.headers.host ?? "localhost"}`)
+    } catch {
+      return undefined
+    }
     if (url.searchParams.has("connectionParams")) return undefined
     const isBatchCall = url.searchParams.get("batch") === "1"
     const paths = isBatchCall ? path.split(",") : [path]
