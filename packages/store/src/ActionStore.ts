@@ -4,10 +4,15 @@
  * Recording: every item is checked against the registries without the database (template,
  * event time, size, payload, touchpoint, brand), then the valid ones are written in ONE write
  * transaction together with the rules that need the database (transaction-id idempotency,
- * customer resolution / creation, external-identity uniqueness). A batch is therefore all
- * there or not there after a crash. Called inside a caller's `Database.transaction`, it
- * joins that transaction (as a savepoint), so a producer's own change and its action commit
- * together.
+ * customer resolution / creation, external-identity uniqueness; internal/writeBatch.ts). A
+ * batch is therefore all there or not there after a crash. Called inside a caller's
+ * `Database.transaction`, it joins that transaction (as a savepoint), so a producer's own
+ * change and its action commit together.
+ *
+ * Natively the rules run inside BEGIN IMMEDIATE with point queries. Remotely, where every
+ * statement is a round trip, a batch is one read batch (the registry version and every fact
+ * the rules may ask for) and one write batch that fails if a concurrent writer changed what
+ * was read; then it is planned again from fresh reads: two round trips, one for a replay.
  *
  * Reading: keyset pagination on (occurred_at DESC, id DESC), served by `actions_feed` for one
  * customer and by `actions_time` / `actions_template` across customers.
@@ -26,8 +31,17 @@ import { Clock, Context, Effect, Layer, Result } from "effect"
 import { Database, type Row, type SqlValue } from "./Database"
 import { DatabaseError } from "./DatabaseError"
 import { prepareItem } from "./internal/prepare"
-import { runSync, writeBatch, type PreparedItem, type WriteResult } from "./internal/writeBatch"
-import { RegistryCache, type RegistrySnapshot } from "./RegistryCache"
+import {
+  collectWrites,
+  planBatch,
+  queryFacts,
+  registryGuard,
+  remoteReads,
+  runWriter,
+  type PreparedItem,
+  type WriteResult,
+} from "./internal/writeBatch"
+import { RegistryCache, VERSION_SQL, versionOf, type RegistrySnapshot } from "./RegistryCache"
 
 /** Who or what records (stored with every action, shown in its detail). */
 export type RecordedBy = Action.RecordedBy
@@ -80,6 +94,14 @@ export interface FeedOptions {
 export type FeedError = Errors.InvalidCursor | Errors.InvalidFilter | DatabaseError
 
 const DEFAULT_RECORDED_BY: RecordedBy = { kind: "system", id: "store" }
+
+/** Read → plan → write attempts of a remote batch before a lost race is reported. */
+const REMOTE_ATTEMPTS = 6
+
+/** A write batch that lost a race: a unique key, foreign key or guard saw a concurrent write. */
+const isConflict = (e: DatabaseError): boolean =>
+  (e.code !== undefined && e.code.startsWith("SQLITE_CONSTRAINT")) ||
+  /constraint failed/i.test(e.message)
 
 const toBatchResult = (r: WriteResult): BatchItemResult => {
   if (r.status !== "rejected") return r
@@ -226,14 +248,12 @@ export class ActionStore extends Context.Service<
       const db = yield* Database
       const cache = yield* RegistryCache
 
-      const recordBatchInternal = (
+      const recordNative = (
         items: ReadonlyArray<RecordActionInput.RecordActionInput>,
-        options: RecordOptions | undefined,
+        now: number,
+        recordedBy: string,
       ) =>
         Effect.gen(function* () {
-          const now = yield* Clock.currentTimeMillis
-          const by = options?.recordedBy ?? DEFAULT_RECORDED_BY
-          const recordedBy = `${by.kind}:${by.id}`
           // Validate before taking the write lock; redo it inside only if a registry changed.
           const before = yield* cache.current
           let prepared: Array<PreparedItem> = items.map((i) => prepareItem(i, before, now))
@@ -243,22 +263,65 @@ export class ActionStore extends Context.Service<
               if (snap.version !== before.version) {
                 prepared = items.map((i) => prepareItem(i, snap, now))
               }
-              const program = writeBatch(prepared, now, recordedBy)
               const sync = yield* db.syncRunner
-              if (sync !== undefined) {
-                return yield* Effect.try({
-                  try: () => runSync(program, sync.run),
-                  catch: (e) => (e instanceof DatabaseError ? e : DatabaseError.fromUnknown(e)),
-                })
-              }
-              let step = program.next()
-              while (step.done !== true) {
-                const res = yield* db.execute(step.value.sql, step.value.args)
-                step = program.next(res)
-              }
-              return step.value
+              if (sync === undefined) return yield* new DatabaseError({ message: "no connection" })
+              return yield* Effect.try({
+                try: () =>
+                  planBatch(prepared, now, recordedBy, queryFacts(sync.run), runWriter(sync.run)),
+                catch: (e) => (e instanceof DatabaseError ? e : DatabaseError.fromUnknown(e)),
+              })
             }),
           )
+        })
+
+      /**
+       * One attempt costs a read batch and (unless nothing is new) a write batch. Outside a
+       * transaction the write is guarded, so a lost race fails it and the next attempt sees
+       * the winner's rows; inside one (a producer's), the transaction holds the write lock.
+       */
+      const recordRemote = (
+        items: ReadonlyArray<RecordActionInput.RecordActionInput>,
+        now: number,
+        recordedBy: string,
+      ) =>
+        Effect.gen(function* () {
+          const inTx = yield* db.inTransaction
+          let snap = (yield* cache.peek) ?? (yield* cache.current)
+          for (let attempt = 1; ; attempt++) {
+            const prepared = items.map((i) => prepareItem(i, snap, now))
+            const reads = remoteReads(prepared)
+            const answers = yield* db.readBatch([{ sql: VERSION_SQL }, ...reads.statements])
+            const version = versionOf(answers[0]!.rows)
+            const last = attempt >= REMOTE_ATTEMPTS
+            if (version !== snap.version) {
+              snap = yield* cache.at(version)
+              if (!last) continue
+              return yield* new DatabaseError({ message: "the registries kept changing" })
+            }
+            const facts = reads.facts(answers.slice(1))
+            const planned = collectWrites(facts)
+            const results = planBatch(prepared, now, recordedBy, facts, planned.writer)
+            const statements = planned.statements()
+            if (statements.length === 0) return results
+            const written = yield* Effect.result(
+              db.batch(inTx ? statements : [registryGuard(version), ...statements]),
+            )
+            if (Result.isSuccess(written)) return results
+            if (inTx || last || !isConflict(written.failure)) return yield* written.failure
+          }
+        })
+
+      const recordBatchInternal = (
+        items: ReadonlyArray<RecordActionInput.RecordActionInput>,
+        options: RecordOptions | undefined,
+      ) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const by = options?.recordedBy ?? DEFAULT_RECORDED_BY
+          const recordedBy = `${by.kind}:${by.id}`
+          return yield* db.mode === "native"
+            ? recordNative(items, now, recordedBy)
+            : recordRemote(items, now, recordedBy)
         })
 
       // Hot paths: untraced (no span per call).
