@@ -349,9 +349,14 @@ export class ActionStore extends Context.Service<
       })
 
       const get = Effect.fnUntraced(function* (id: string) {
-        const [row] = yield* db.query(`SELECT ${ACTION_COLUMNS} FROM actions WHERE id = ?`, [id])
+        // The registry version travels with the read: one round trip on a remote database.
+        const [version, result] = yield* db.readBatch([
+          { sql: VERSION_SQL },
+          { sql: `SELECT ${ACTION_COLUMNS} FROM actions WHERE id = ?`, args: [id] },
+        ])
+        const row = result!.rows[0]
         if (row === undefined) return yield* new Errors.ActionNotFound({ id })
-        const snap = yield* cache.current
+        const snap = yield* cache.at(versionOf(version!.rows))
         const action = rowToAction(row, snap)
         const touchpoint = snap.touchpoints.get(action.touchpointId)
         return {
@@ -378,21 +383,38 @@ export class ActionStore extends Context.Service<
             if (Result.isFailure(decoded)) return yield* decoded.failure
             cursor = decoded.success
           }
-          const snap = yield* cache.current
-          const built = buildWhere(filter, snap, customerId)
-          if (built === undefined) return { items: [] } as Feed.Page<StoredAction>
-          const { where, args } = built
-          if (cursor !== undefined) {
-            // Strictly after the last row seen: (occurred_at, id) < (cursor). The first term
-            // is a plain range the index can seek on.
-            where.push("occurred_at <= ? AND (occurred_at < ? OR id < ?)")
-            args.push(cursor.occurredAt, cursor.occurredAt, cursor.id)
+          // The query is built from the registries loaded last and sent together with their
+          // version (one round trip on a remote database); rebuilt if they changed since.
+          let snap = (yield* cache.peek) ?? (yield* cache.current)
+          let rows: ReadonlyArray<Row>
+          for (;;) {
+            const built = buildWhere(filter, snap, customerId)
+            const { where, args } = built ?? { where: [], args: [] }
+            if (cursor !== undefined) {
+              // Strictly after the last row seen: (occurred_at, id) < (cursor). The first term
+              // is a plain range the index can seek on.
+              where.push("occurred_at <= ? AND (occurred_at < ? OR id < ?)")
+              args.push(cursor.occurredAt, cursor.occurredAt, cursor.id)
+            }
+            args.push(limit + 1)
+            const [version, result] = yield* db.readBatch([
+              { sql: VERSION_SQL },
+              // A filter that can match nothing (e.g. a category without templates) skips
+              // the query.
+              built === undefined
+                ? { sql: "SELECT 1 WHERE 0" }
+                : {
+                    sql: `SELECT ${ACTION_COLUMNS} FROM actions ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY occurred_at DESC, id DESC LIMIT ?`,
+                    args,
+                  },
+            ])
+            const v = versionOf(version!.rows)
+            if (v === snap.version) {
+              rows = result!.rows
+              break
+            }
+            snap = yield* cache.at(v)
           }
-          args.push(limit + 1)
-          const rows = yield* db.query(
-            `SELECT ${ACTION_COLUMNS} FROM actions ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY occurred_at DESC, id DESC LIMIT ?`,
-            args,
-          )
           const items = rows.slice(0, limit).map((r) => rowToAction(r, snap))
           const last = items[items.length - 1]
           return rows.length > limit && last !== undefined
