@@ -1,0 +1,1 @@
+export { startHranaServer, type HranaServer, type HranaServerOptions } from "./HranaServer"
