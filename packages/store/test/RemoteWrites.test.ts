@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startHranaServer, type HranaServer } from "@actionlog/testkit"
 import type { RecordActionInput } from "@actionlog/domain"
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -218,6 +218,62 @@ describe("remote recordBatch", () => {
           `SELECT count(*) AS n FROM customer_identifiers WHERE kind = 'email' AND value = '${email}'`,
         ),
       ).toBe(1)
+    }
+  })
+})
+
+describe("remote auth", () => {
+  it("authenticates an API key and a staff session in one round trip each, and sees a revocation at once", async () => {
+    const rt = ManagedRuntime.make(
+      Store.AuthLayer.pipe(Layer.provideMerge(Store.Database.layer({ url: server.url }))),
+    )
+    try {
+      const { key, info } = await rt.runPromise(
+        Effect.flatMap(Effect.service(Store.ApiKeys), (k) =>
+          k.create({ name: "crm", scopes: ["read"], createdBy: "test" }),
+        ),
+      )
+      const auth = await rt.runPromise(Effect.service(Store.Auth))
+      const byKey = await roundTripsOf(() =>
+        rt.runPromise(auth.authenticate({ bearer: key, sessionToken: undefined })),
+      )
+      expect(byKey.roundTrips).toBe(1)
+      expect(byKey.value.kind).toBe("apiKey")
+
+      await rt.runPromise(
+        Effect.flatMap(Effect.service(Store.StaffUsers), (s) =>
+          s.create({
+            email: "ops@example.com",
+            name: "Ops",
+            role: "admin",
+            password: "pw-123456789",
+          }),
+        ),
+      )
+      const { token } = await rt.runPromise(
+        auth.signIn({
+          email: "ops@example.com",
+          password: "pw-123456789",
+          ip: null,
+          userAgent: null,
+          ttlSeconds: 3600,
+        }),
+      )
+      const bySession = await roundTripsOf(() =>
+        rt.runPromise(auth.authenticate({ bearer: undefined, sessionToken: token })),
+      )
+      expect(bySession.roundTrips).toBe(1)
+      expect(bySession.value.kind).toBe("staff")
+
+      await rt.runPromise(
+        Effect.flatMap(Effect.service(Store.ApiKeys), (k) => k.revoke(info.id, "test")),
+      )
+      const revoked = await rt.runPromiseExit(
+        auth.authenticate({ bearer: key, sessionToken: undefined }),
+      )
+      expect(revoked._tag).toBe("Failure")
+    } finally {
+      await rt.dispose()
     }
   })
 })
