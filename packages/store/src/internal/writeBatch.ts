@@ -64,11 +64,21 @@ export interface Facts {
   readonly suppressed: (hash: string) => boolean
 }
 
-/** Where the planned statements go. */
+/** Where the planned rows go. */
 export interface Writer {
-  readonly write: (op: SqlOp) => void
-  /** Insert an action row; false when its transaction id is recorded already (nothing written). */
-  readonly insertAction: (args: ReadonlyArray<SqlValue>, txId: string | undefined) => boolean
+  readonly insertCustomer: (id: string, nowMs: number) => void
+  readonly insertIdentifier: (kind: string, value: string, customerId: string) => void
+  /**
+   * Insert an action row (`ACTION_COLUMNS` order); false when its transaction id is recorded
+   * already (nothing written).
+   */
+  readonly insertAction: (row: ReadonlyArray<SqlValue>, txId: string | undefined) => boolean
+  readonly insertIdentity: (
+    template: string,
+    field: string,
+    value: string,
+    actionId: string,
+  ) => void
 }
 
 /** The distinct customer references of a batch. */
@@ -103,11 +113,10 @@ const SQL_INSERT_CUSTOMER =
   "INSERT INTO customers (id, profile, search_name, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)"
 const SQL_INSERT_IDENTIFIER =
   "INSERT INTO customer_identifiers (kind, value, customer_id) VALUES (?, ?, ?)"
-const SQL_INSERT_ACTION_PLAIN =
-  "INSERT INTO actions (id, customer_id, template, occurred_at, recorded_at, touchpoint_id, channel_id, brand_id, transaction_id, payload, custom_fields, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 // Native: the unique index on transaction_id is the idempotency check; a repeat inserts
 // nothing (no extra lookup for the common, new case), then the original's id is fetched.
-export const SQL_INSERT_ACTION = `${SQL_INSERT_ACTION_PLAIN} ON CONFLICT DO NOTHING`
+export const SQL_INSERT_ACTION =
+  "INSERT INTO actions (id, customer_id, template, occurred_at, recorded_at, touchpoint_id, channel_id, brand_id, transaction_id, payload, custom_fields, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 
 export const EMPTY_PROFILE = JSON.stringify({
   personal: {},
@@ -203,14 +212,20 @@ export const queryFacts = (
   suppressed: (hash) => run(SQL_SUPPRESSED, [hash]).rows.length > 0,
 })
 
-/** Native writer: statements run at once; a repeated transaction id inserts nothing. */
+/** Native writer: one prepared statement per row, at once; a repeated transaction id inserts nothing. */
 export const runWriter = (
   run: (sql: string, args: ReadonlyArray<SqlValue>) => ExecResult,
 ): Writer => ({
-  write: (op) => {
-    run(op.sql, op.args)
+  insertCustomer: (id, nowMs) => {
+    run(SQL_INSERT_CUSTOMER, [id, EMPTY_PROFILE, nowMs, nowMs])
   },
-  insertAction: (args) => run(SQL_INSERT_ACTION, args).rowsAffected > 0,
+  insertIdentifier: (kind, value, customerId) => {
+    run(SQL_INSERT_IDENTIFIER, [kind, value, customerId])
+  },
+  insertAction: (row) => run(SQL_INSERT_ACTION, row).rowsAffected > 0,
+  insertIdentity: (template, field, value, actionId) => {
+    run(SQL_INSERT_IDENTITY, [template, field, value, actionId])
+  },
 })
 
 const refHash = (ref: RecordActionInput.RecordActionInput["customer"]): string => {
@@ -328,43 +343,77 @@ export const guard = (condition: string, args: ReadonlyArray<SqlValue>): SqlOp =
 export const registryGuard = (version: number): SqlOp =>
   guard("NOT EXISTS (SELECT 1 FROM meta WHERE key = 'registry_version' AND value = ?)", [version])
 
+// Remote bulk inserts: one statement and ONE parameter (a JSON array of rows) per table, so a
+// batch of 1,000 is a handful of statements for the server to parse and bind, not thousands.
+const SQL_BULK_CUSTOMERS =
+  "INSERT INTO customers (id, profile, search_name, created_at, updated_at) SELECT value ->> 0, ?, NULL, ?, ? FROM json_each(?)"
+const SQL_BULK_IDENTIFIERS =
+  "INSERT INTO customer_identifiers (kind, value, customer_id) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)"
+const SQL_BULK_ACTIONS = `INSERT INTO actions (id, customer_id, template, occurred_at, recorded_at, touchpoint_id, channel_id, brand_id, transaction_id, payload, custom_fields, recorded_by) SELECT ${Array.from({ length: 12 }, (_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?)`
+const SQL_BULK_IDENTITIES =
+  "INSERT INTO action_identities (template, field, value, action_id) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)"
+
 /**
- * Collects the planned statements for one write batch, checked when the batch runs against
- * what was read: action inserts are plain, so a transaction id, identifier or identity that
- * another writer recorded since makes the batch fail (and be planned again) instead of
- * silently skipping a row the answer counts as recorded; and a guard fails it when a customer
- * it writes for was erased or merged away since (foreign keys may be off on a server).
+ * Collects the planned rows of one write batch, checked when the batch runs against what was
+ * read: the inserts are plain, so a transaction id, identifier or identity that another
+ * writer recorded since makes the batch fail (and be planned again) instead of silently
+ * skipping a row the answer counts as recorded; and a guard fails it when a customer it
+ * writes for was erased or merged away since (foreign keys may be off on a server).
  */
 export const collectWrites = (
   facts: Facts,
 ): { readonly writer: Writer; readonly statements: () => Array<SqlOp> } => {
-  const ops: Array<SqlOp> = []
+  let nowMs = 0
+  const customers: Array<string> = []
+  const identifiers: Array<[string, string, string]> = []
+  const actions: Array<ReadonlyArray<SqlValue>> = []
+  const identities: Array<[string, string, string, string]> = []
   const created = new Set<string>()
   const used = new Set<string>()
   return {
     writer: {
-      write: (op) => {
-        if (op.sql === SQL_INSERT_CUSTOMER) created.add(op.args[0] as string)
-        ops.push(op)
+      insertCustomer: (id, now) => {
+        nowMs = now
+        created.add(id)
+        customers.push(id)
       },
-      insertAction: (args, txId) => {
+      insertIdentifier: (kind, value, customerId) => {
+        identifiers.push([kind, value, customerId])
+      },
+      insertAction: (row, txId) => {
         if (txId !== undefined && facts.transaction(txId) !== undefined) return false
-        const customerId = args[1] as string
+        const customerId = row[1] as string
         if (!created.has(customerId)) used.add(customerId)
-        ops.push({ sql: SQL_INSERT_ACTION_PLAIN, args })
+        actions.push(row)
         return true
       },
+      insertIdentity: (template, field, value, actionId) => {
+        identities.push([template, field, value, actionId])
+      },
     },
-    statements: () =>
-      used.size === 0
-        ? ops
-        : [
-            guard(
-              "EXISTS (SELECT 1 FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = j.value))",
-              [JSON.stringify([...used])],
-            ),
-            ...ops,
-          ],
+    statements: () => {
+      const out: Array<SqlOp> = []
+      if (used.size > 0) {
+        out.push(
+          guard(
+            "EXISTS (SELECT 1 FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = j.value))",
+            [JSON.stringify([...used])],
+          ),
+        )
+      }
+      if (customers.length > 0) {
+        out.push({
+          sql: SQL_BULK_CUSTOMERS,
+          args: [EMPTY_PROFILE, nowMs, nowMs, JSON.stringify(customers.map((id) => [id]))],
+        })
+      }
+      if (identifiers.length > 0)
+        out.push({ sql: SQL_BULK_IDENTIFIERS, args: [JSON.stringify(identifiers)] })
+      if (actions.length > 0) out.push({ sql: SQL_BULK_ACTIONS, args: [JSON.stringify(actions)] })
+      if (identities.length > 0)
+        out.push({ sql: SQL_BULK_IDENTITIES, args: [JSON.stringify(identities)] })
+      return out
+    },
   }
 }
 
@@ -442,8 +491,8 @@ export const planBatch = (
           continue
         }
         customerId = makeId("c")
-        writer.write({ sql: SQL_INSERT_CUSTOMER, args: [customerId, EMPTY_PROFILE, nowMs, nowMs] })
-        writer.write({ sql: SQL_INSERT_IDENTIFIER, args: [n.kind, n.value, customerId] })
+        writer.insertCustomer(customerId, nowMs)
+        writer.insertIdentifier(n.kind, n.value, customerId)
         customers.set(key, customerId)
       }
     }
@@ -486,7 +535,7 @@ export const planBatch = (
     }
     for (const { field, value } of item.identities) {
       identitiesSeen.add(identityKey(item.template, field, value))
-      writer.write({ sql: SQL_INSERT_IDENTITY, args: [item.template, field, value, id] })
+      writer.insertIdentity(item.template, field, value, id)
     }
     if (txId !== undefined) txSeen.set(txId, id)
     results.push({ status: "recorded", id })
