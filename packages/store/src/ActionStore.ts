@@ -28,7 +28,7 @@ import {
   type Template,
 } from "@actionlog/domain"
 import { Clock, Context, Effect, Layer, Result } from "effect"
-import { Database, type Row, type SqlValue } from "./Database"
+import { Database, type Row, type SqlStatement, type SqlValue } from "./Database"
 import { DatabaseError } from "./DatabaseError"
 import { prepareItem } from "./internal/prepare"
 import {
@@ -94,6 +94,36 @@ export interface FeedOptions {
 export type FeedError = Errors.InvalidCursor | Errors.InvalidFilter | DatabaseError
 
 const DEFAULT_RECORDED_BY: RecordedBy = { kind: "system", id: "store" }
+
+/** What `recordWith` tells the caller's statements about the action it records. */
+export interface RecordedAction {
+  readonly id: Ids.ActionId
+  readonly occurredAt: number
+  readonly recordedAt: number
+  readonly touchpointId: string
+  readonly channelId: string
+  readonly brandId: string
+}
+
+export interface RecordWithSpec<A> {
+  /** Without a transaction id: the caller's own state is what makes a change happen once. */
+  readonly input: RecordActionInput.RecordActionInput
+  readonly options?: RecordOptions | undefined
+  readonly statements: (action: RecordedAction) => ReadonlyArray<SqlStatement>
+  readonly value: A
+}
+
+/** Statements written after the planned rows, in the same write batch / transaction. */
+type Extra = (
+  results: ReadonlyArray<WriteResult>,
+  prepared: ReadonlyArray<PreparedItem>,
+) => ReadonlyArray<SqlStatement>
+
+interface Batch<A> {
+  readonly items: ReadonlyArray<RecordActionInput.RecordActionInput>
+  readonly extra?: Extra | undefined
+  readonly value?: A | undefined
+}
 
 /** Read → plan → write attempts of a remote batch before a lost race is reported. */
 const REMOTE_ATTEMPTS = 6
@@ -229,6 +259,21 @@ export class ActionStore extends Context.Service<
       items: ReadonlyArray<RecordActionInput.RecordActionInput>,
       options?: RecordOptions,
     ) => Effect.Effect<ReadonlyArray<BatchItemResult>, Errors.BatchTooLarge | DatabaseError>
+    /**
+     * Record one action and, atomically with it, the caller's own statements built from the
+     * recorded action: how a producer writes its state change and its action. `build` does
+     * the caller's reads and decisions. Natively it runs inside the write transaction;
+     * remotely (outside a transaction) it runs before the action's read batch and is run again
+     * whenever the write batch loses a race, so its statements should start with a `guard`
+     * that fails when what it read has changed: three round trips in all.
+     */
+    readonly recordWith: <A, E, R>(
+      build: Effect.Effect<RecordWithSpec<A>, E, R>,
+    ) => Effect.Effect<
+      { readonly recorded: RecordedAction; readonly value: A },
+      E | Errors.ActionRejection | DatabaseError,
+      R
+    >
     /** One action with its touchpoint, channel path and brand. */
     readonly get: (
       id: Ids.ActionId | string,
@@ -252,6 +297,7 @@ export class ActionStore extends Context.Service<
         items: ReadonlyArray<RecordActionInput.RecordActionInput>,
         now: number,
         recordedBy: string,
+        extra: Extra | undefined,
       ) =>
         Effect.gen(function* () {
           // Validate before taking the write lock; redo it inside only if a registry changed.
@@ -266,8 +312,12 @@ export class ActionStore extends Context.Service<
               const sync = yield* db.syncRunner
               if (sync === undefined) return yield* new DatabaseError({ message: "no connection" })
               return yield* Effect.try({
-                try: () =>
-                  planBatch(prepared, now, recordedBy, queryFacts(sync.run), runWriter(sync.run)),
+                try: () => {
+                  const facts = queryFacts(sync.run)
+                  const results = planBatch(prepared, now, recordedBy, facts, runWriter(sync.run))
+                  for (const st of extra?.(results, prepared) ?? []) sync.run(st.sql, st.args ?? [])
+                  return results
+                },
                 catch: (e) => (e instanceof DatabaseError ? e : DatabaseError.fromUnknown(e)),
               })
             }),
@@ -279,15 +329,18 @@ export class ActionStore extends Context.Service<
        * transaction the write is guarded, so a lost race fails it and the next attempt sees
        * the winner's rows; inside one (a producer's), the transaction holds the write lock.
        */
-      const recordRemote = (
-        items: ReadonlyArray<RecordActionInput.RecordActionInput>,
+      const recordRemote = <A, E, R>(
+        source: Effect.Effect<Batch<A>, E, R>,
         now: number,
-        recordedBy: string,
+        recordedBy: (batch: Batch<A>) => string,
       ) =>
         Effect.gen(function* () {
           const inTx = yield* db.inTransaction
           let snap = (yield* cache.peek) ?? (yield* cache.current)
           for (let attempt = 1; ; attempt++) {
+            // The caller's own reads (a producer's) are redone on every attempt too.
+            const batch = yield* source
+            const items = batch.items
             const prepared = items.map((i) => prepareItem(i, snap, now))
             const reads = remoteReads(prepared)
             const answers = yield* db.readBatch([{ sql: VERSION_SQL }, ...reads.statements])
@@ -300,16 +353,25 @@ export class ActionStore extends Context.Service<
             }
             const facts = reads.facts(answers.slice(1))
             const planned = collectWrites(facts)
-            const results = planBatch(prepared, now, recordedBy, facts, planned.writer)
-            const statements = planned.statements()
-            if (statements.length === 0) return results
+            const results = planBatch(prepared, now, recordedBy(batch), facts, planned.writer)
+            const statements = [
+              ...planned.statements(),
+              ...(batch.extra?.(results, prepared) ?? []),
+            ]
+            const done = { results, batch }
+            if (statements.length === 0) return done
             const written = yield* Effect.result(
               db.batch(inTx ? statements : [registryGuard(version), ...statements]),
             )
-            if (Result.isSuccess(written)) return results
+            if (Result.isSuccess(written)) return done
             if (inTx || last || !isConflict(written.failure)) return yield* written.failure
           }
         })
+
+      const recordedByOf = (options: RecordOptions | undefined) => {
+        const by = options?.recordedBy ?? DEFAULT_RECORDED_BY
+        return `${by.kind}:${by.id}`
+      }
 
       const recordBatchInternal = (
         items: ReadonlyArray<RecordActionInput.RecordActionInput>,
@@ -317,11 +379,58 @@ export class ActionStore extends Context.Service<
       ) =>
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
-          const by = options?.recordedBy ?? DEFAULT_RECORDED_BY
-          const recordedBy = `${by.kind}:${by.id}`
-          return yield* db.mode === "native"
-            ? recordNative(items, now, recordedBy)
-            : recordRemote(items, now, recordedBy)
+          const recordedBy = recordedByOf(options)
+          if (db.mode === "native") return yield* recordNative(items, now, recordedBy, undefined)
+          const done = yield* recordRemote(Effect.succeed({ items }), now, () => recordedBy)
+          return done.results
+        })
+
+      const recordWith = <A, E, R>(build: Effect.Effect<RecordWithSpec<A>, E, R>) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          let recorded: RecordedAction | undefined
+          const toBatch = (spec: RecordWithSpec<A>): Batch<RecordWithSpec<A>> => ({
+            items: [spec.input],
+            value: spec,
+            extra: (results, prepared) => {
+              const [r] = results
+              const item = prepared[0]
+              if (r?.status !== "recorded" || item?.ok !== true) return []
+              recorded = {
+                id: r.id,
+                occurredAt: item.occurredAt,
+                recordedAt: now,
+                touchpointId: item.touchpointId,
+                channelId: item.channelId,
+                brandId: item.brandId,
+              }
+              return spec.statements(recorded)
+            },
+          })
+          let results: ReadonlyArray<WriteResult>
+          let spec: RecordWithSpec<A>
+          if (db.mode === "native") {
+            ;({ results, spec } = yield* db.transaction(
+              Effect.gen(function* () {
+                const s = yield* build
+                const b = toBatch(s)
+                const rs = yield* recordNative(b.items, now, recordedByOf(s.options), b.extra)
+                return { results: rs, spec: s }
+              }),
+            ))
+          } else {
+            const done = yield* recordRemote(Effect.map(build, toBatch), now, (b) =>
+              recordedByOf(b.value!.options),
+            )
+            results = done.results
+            spec = done.batch.value!
+          }
+          const [result] = results
+          if (result === undefined) return yield* new DatabaseError({ message: "no result" })
+          if (result.status === "rejected") return yield* result.error
+          if (recorded === undefined || recorded.id !== result.id)
+            return yield* new DatabaseError({ message: "recordWith takes no transaction id" })
+          return { recorded, value: spec.value }
         })
 
       // Hot paths: untraced (no span per call).
@@ -431,7 +540,7 @@ export class ActionStore extends Context.Service<
       const feed = (customerId: string, options?: FeedOptions) => page(customerId, options)
       const list = (options?: FeedOptions) => page(undefined, options)
 
-      return ActionStore.of({ record, recordBatch, get, feed, list })
+      return ActionStore.of({ record, recordBatch, recordWith, get, feed, list })
     }),
   )
 }

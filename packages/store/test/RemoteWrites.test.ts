@@ -277,3 +277,69 @@ describe("remote auth", () => {
     }
   })
 })
+
+describe("remote producers", () => {
+  it("an order's status change and its action cost ≤ 3 round trips; two clients racing one change make one", async () => {
+    const a = await openStore()
+    const b = await openStore()
+    const customer = await a.runPromise(
+      Effect.flatMap(Effect.service(Store.Customers), (c) =>
+        c.create({ identifiers: [{ kind: "email", value: "buyer@example.com" }] }),
+      ),
+    )
+    const orders = await a.runPromise(Effect.service(Store.Orders))
+    const ordersB = await b.runPromise(Effect.service(Store.Orders))
+    const create = (orderId: string) =>
+      a.runPromise(
+        orders.create({
+          orderId,
+          customer: { id: customer.id },
+          currency: "EUR",
+          lines: [{ productId: "p-1", quantity: 1, unitPrice: 10 }],
+        }),
+      )
+    await create("o-1")
+    const paid = await roundTripsOf(() =>
+      a.runPromise(orders.changeStatus({ orderId: "o-1", status: "paid" })),
+    )
+    expect(paid.roundTrips).toBeLessThanOrEqual(3)
+    expect(paid.value.order.status).toBe("paid")
+    const stored = await a.runPromise(orders.get("o-1"))
+    expect(stored).toEqual(paid.value.order)
+    const history = await a.runPromise(orders.history("o-1"))
+    expect(history.map((e) => [e.template, e.actionId])).toEqual([
+      ["OrderPlaced", history[0]!.actionId],
+      ["OrderPaid", paid.value.actionId],
+    ])
+    const action = await a.runPromise(
+      Effect.flatMap(Effect.service(Store.ActionStore), (s) => s.get(paid.value.actionId)),
+    )
+    expect(history[1]!.occurredAt).toBe(action.action.occurredAt)
+
+    for (let round = 0; round < 4; round++) {
+      const orderId = `o-race-${round}`
+      await create(orderId)
+      const [x, y] = await Promise.all([
+        a.runPromiseExit(orders.changeStatus({ orderId, status: "paid" })),
+        b.runPromiseExit(ordersB.changeStatus({ orderId, status: "paid" })),
+      ])
+      const outcomes = [x, y].map((e) =>
+        e._tag === "Success"
+          ? "changed"
+          : String(
+              (e.cause as unknown as { reasons?: Array<{ error?: { _tag?: string } }> })
+                .reasons?.[0]?.error?._tag,
+            ),
+      )
+      expect(outcomes.sort()).toEqual(["IllegalOrderTransition", "changed"])
+      const events = await a.runPromise(orders.history(orderId))
+      expect(events.map((e) => e.template)).toEqual(["OrderPlaced", "OrderPaid"])
+      expect(
+        await count(
+          a,
+          `SELECT count(*) AS n FROM actions WHERE template = 'OrderPaid' AND payload ->> '$.order.orderId' = '${orderId}'`,
+        ),
+      ).toBe(1)
+    }
+  })
+})
