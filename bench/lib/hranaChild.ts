@@ -6,12 +6,12 @@ import { startHranaServer } from "@actionlog/testkit"
 import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
-type Request = { readonly id: number } & (
+type Op =
   | { readonly op: "delay"; readonly ms: number }
   | { readonly op: "reset" }
   | { readonly op: "count" }
   | { readonly op: "close" }
-)
+type Request = { readonly id: number } & Op
 
 export interface RemoteServer {
   readonly url: string
@@ -19,6 +19,8 @@ export interface RemoteServer {
   readonly resetRoundTrips: () => Promise<void>
   readonly roundTrips: () => Promise<number>
   readonly close: () => Promise<void>
+  /** Ends the child without waiting (the bench failed). */
+  readonly kill: () => void
 }
 
 /** Fork this file as the server over `dbPath`; resolves once it listens. */
@@ -30,7 +32,7 @@ export const startRemoteServer = (dbPath: string): Promise<RemoteServer> =>
     })
     let next = 0
     const pending = new Map<number, (value: number) => void>()
-    const call = (req: Omit<Request, "id">) =>
+    const call = (req: Op) =>
       new Promise<number>((done) => {
         const id = ++next
         pending.set(id, done)
@@ -48,6 +50,9 @@ export const startRemoteServer = (dbPath: string): Promise<RemoteServer> =>
             await call({ op: "close" })
             child.disconnect()
           },
+          kill: () => {
+            if (child.connected) child.disconnect()
+          },
         })
         return
       }
@@ -58,6 +63,8 @@ export const startRemoteServer = (dbPath: string): Promise<RemoteServer> =>
 
 if (process.send !== undefined && process.argv[2] !== undefined) {
   const server = await startHranaServer({ dbPath: process.argv[2] })
+  // The bench ended (or failed) without closing it: never outlive it.
+  process.on("disconnect", () => process.exit(0))
   process.on("message", (req: Request) => {
     const reply = (value = 0) => process.send!({ id: req.id, value })
     if (req.op === "delay") {
