@@ -30,6 +30,11 @@ const DELAYS = [0, 5, 20]
 const CUSTOMERS = 10_000
 const CLIENTS = 4
 
+const feed = (xs: Array<number>) => ({
+  p50: round(percentile(xs, 0.5), 2),
+  p99: round(percentile(xs, 0.99), 2),
+})
+
 type Runtime = ManagedRuntime.ManagedRuntime<Store.StoreServices, unknown>
 
 const { dir, cleanup } = tempDir("remote")
@@ -118,10 +123,6 @@ try {
     }
     const perFeed = (await server.roundTrips()) / FEEDS
     const perBatch = remoteTrips / BATCHES
-    const feed = (xs: Array<number>) => ({
-      p50: round(percentile(xs, 0.5), 2),
-      p99: round(percentile(xs, 0.99), 2),
-    })
     const e = feed(feedMs.e)
     const r = feed(feedMs.r)
     rows.push(

@@ -125,6 +125,11 @@ interface Batch<A> {
   readonly value?: A | undefined
 }
 
+const recordedByOf = (options: RecordOptions | undefined) => {
+  const by = options?.recordedBy ?? DEFAULT_RECORDED_BY
+  return `${by.kind}:${by.id}`
+}
+
 /** Read → plan → write attempts of a remote batch before a lost race is reported. */
 const REMOTE_ATTEMPTS = 6
 
@@ -367,11 +372,6 @@ export class ActionStore extends Context.Service<
             if (inTx || last || !isConflict(written.failure)) return yield* written.failure
           }
         })
-
-      const recordedByOf = (options: RecordOptions | undefined) => {
-        const by = options?.recordedBy ?? DEFAULT_RECORDED_BY
-        return `${by.kind}:${by.id}`
-      }
 
       const recordBatchInternal = (
         items: ReadonlyArray<RecordActionInput.RecordActionInput>,

@@ -413,6 +413,11 @@ const makeRemote = Effect.fnUntraced(function* (config: DatabaseConfig) {
   }
 })
 
+const runEach = (
+  run: (sql: string, args: ReadonlyArray<SqlValue>) => Effect.Effect<ExecResult, DatabaseError>,
+  statements: ReadonlyArray<SqlStatement>,
+) => Effect.forEach(statements, (s) => run(s.sql, s.args ?? EMPTY))
+
 const makeDatabase = Effect.fnUntraced(function* (config: DatabaseConfig) {
   const useNative = !isRemoteUrl(config.url) && config.driver !== "client"
   const driver: Driver = useNative ? yield* makeNative(config) : yield* makeRemote(config)
@@ -487,11 +492,6 @@ const makeDatabase = Effect.fnUntraced(function* (config: DatabaseConfig) {
         ),
       )
     })
-
-  const runEach = (
-    run: (sql: string, args: ReadonlyArray<SqlValue>) => Effect.Effect<ExecResult, DatabaseError>,
-    statements: ReadonlyArray<SqlStatement>,
-  ) => Effect.forEach(statements, (s) => run(s.sql, s.args ?? EMPTY))
 
   const readBatch = (statements: ReadonlyArray<SqlStatement>) =>
     Effect.flatMap(currentTx, (tx): Effect.Effect<ReadonlyArray<ExecResult>, DatabaseError> => {
