@@ -4,6 +4,7 @@ import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { testDatabase } from "@actionlog/testkit"
 import { ConfigInvalid, loadConfig } from "../src/ServerConfig"
 import { startServer } from "../src/start"
 import { client, snapshot, startTestServer, type TestServer } from "./helpers"
@@ -93,7 +94,8 @@ describe("limits", () => {
 describe("demo seed on start", () => {
   it("seeds an empty database once; later starts leave the data alone", async () => {
     const dir = mkdtempSync(join(tmpdir(), "actionlog-seed-"))
-    const dbUrl = `file:${join(dir, "seed.db")}`
+    const db = testDatabase(join(dir, "seed.db"))
+    const dbUrl = db.url
     try {
       const first = await startServer({ dbUrl, seed: true })
       expect(first.seeded).toMatchObject({ email: "admin@example.com", rejected: 0 })
@@ -102,6 +104,7 @@ describe("demo seed on start", () => {
       expect(again.seeded).toBeNull()
       await again.close()
     } finally {
+      await db.close()
       rmSync(dir, { recursive: true, force: true })
     }
   })
@@ -218,9 +221,10 @@ const spawnMain = (env: Record<string, string>): Spawned => {
 describe("the server process", () => {
   it("on SIGTERM finishes in-flight requests, then closes the database and exits 0", async () => {
     const dir = mkdtempSync(join(tmpdir(), "actionlog-main-"))
+    const db = testDatabase(join(dir, "main.db"))
     try {
       const p = spawnMain({
-        ACTIONLOG_DB_URL: `file:${join(dir, "main.db")}`,
+        ACTIONLOG_DB_URL: db.url,
         ACTIONLOG_SEED: "true",
       })
       const url = await p.url
@@ -250,6 +254,7 @@ describe("the server process", () => {
       expect(stdout).toContain("stopped")
       expect(code).toBe(0)
     } finally {
+      await db.close()
       rmSync(dir, { recursive: true, force: true })
     }
   })
