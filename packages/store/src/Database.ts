@@ -326,26 +326,52 @@ const makeRemote = Effect.fnUntraced(function* (config: DatabaseConfig) {
         try: () => client.execute(stmt(sql, args)),
         catch: (cause) => DatabaseError.fromUnknown(cause, sql),
       }).pipe(Effect.map(fromResult)),
-    openTx: Effect.map(begin, (tx: Transaction) => ({
-      state: {
-        owner,
-        run: (sql: string, args: ReadonlyArray<SqlValue>) =>
-          Effect.tryPromise({
-            try: () => tx.execute(stmt(sql, args)),
-            catch: (cause) => DatabaseError.fromUnknown(cause, sql),
-          }).pipe(Effect.map(fromResult)),
-        sync: undefined,
-      } satisfies TxState,
-      commit: Effect.tryPromise({ try: () => tx.commit(), catch: toDbError }),
-      rollback: Effect.promise(async () => {
-        try {
-          if (!tx.closed) await tx.rollback()
-        } catch {
-          // already closed by the server: nothing to undo
-        }
-        tx.close()
-      }),
-    })),
+    openTx: Effect.map(begin, (first: Transaction) => {
+      let tx = first
+      let started = false
+      const runOnce = (sql: string, args: ReadonlyArray<SqlValue>) =>
+        Effect.tryPromise({
+          try: () => tx.execute(stmt(sql, args)),
+          catch: (cause) => DatabaseError.fromUnknown(cause, sql),
+        }).pipe(Effect.map(fromResult))
+      // The client sends BEGIN IMMEDIATE together with the first statement. When the server
+      // gave up waiting for the write lock (SQLITE_BUSY) nothing ran and that transaction is
+      // closed: the first statement is sent again in a new one.
+      const runFirst = (sql: string, args: ReadonlyArray<SqlValue>) =>
+        retryBusy(
+          Effect.suspend(() =>
+            runOnce(sql, args).pipe(
+              Effect.tapError((e) =>
+                e.isBusy
+                  ? Effect.flatMap(
+                      Effect.sync(() => tx.close()),
+                      () => Effect.map(begin, (next) => void (tx = next)),
+                    )
+                  : Effect.void,
+              ),
+            ),
+          ),
+        ).pipe(Effect.tap(() => Effect.sync(() => void (started = true))))
+      return {
+        state: {
+          owner,
+          run: (sql: string, args: ReadonlyArray<SqlValue>) =>
+            started ? runOnce(sql, args) : runFirst(sql, args),
+          sync: undefined,
+        } satisfies TxState,
+        commit: Effect.suspend(() =>
+          Effect.tryPromise({ try: () => tx.commit(), catch: toDbError }),
+        ),
+        rollback: Effect.promise(async () => {
+          try {
+            if (!tx.closed) await tx.rollback()
+          } catch {
+            // already closed by the server: nothing to undo
+          }
+          tx.close()
+        }),
+      }
+    }),
   }
 })
 
