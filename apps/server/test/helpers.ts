@@ -7,8 +7,9 @@ import { createTRPCUntypedClient, httpLink, TRPCClientError } from "@trpc/client
 import { createTRPCClient } from "@trpc/client"
 import type { AppRouter } from "@actionlog/api"
 import { ApiKeys, Database, Roles, StaffUsers, type Scope } from "@actionlog/store"
-import { testDatabase, type TestDatabase } from "@actionlog/testkit"
+import { remoteLane, testDatabase, type TestDatabase } from "@actionlog/testkit"
 import { startServer, type RunningServer, type StartOptions } from "../src/start"
+import { migratedTemplate } from "../../../packages/store/test/helpers"
 
 export interface TestServer {
   readonly server: RunningServer
@@ -32,7 +33,7 @@ export const adminPassword = "admin-password-1"
 export const startTestServer = async (options: Partial<StartOptions> = {}): Promise<TestServer> => {
   const dir = mkdtempSync(join(tmpdir(), "actionlog-server-"))
   const dbPath = join(dir, "test.db")
-  const db = testDatabase(dbPath)
+  const db = testDatabase(dbPath, { copyOf: remoteLane ? migratedTemplate() : undefined })
   const server = await startServer({ dbUrl: db.url, ...options })
   const rt = server.runtime
   const key = (name: string, scopes: ReadonlyArray<Scope>) =>

@@ -76,8 +76,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const newKey = async (name: string, scopes: Array<"read" | "ingest" | "admin">) =>
-  client(urlA, { cookie: cookieA }).apiKeys.create.mutate({ name, scopes })
+const item = (n: number) => ({
+  customer: { identifier: { kind: "email", value: `multi-${n}@example.com` } },
+  createCustomer: true,
+  template: "ProductViewed" as const,
+  payload: { product: { productId: `p-${n}`, name: "Shirt", price: 10 } },
+  transactionId: `multi-tx-${n}`,
+})
+
+const newKey = async (
+  name: string,
+  scopes: readonly ["read" | "ingest" | "admin", ...Array<"read" | "ingest" | "admin">],
+) => client(urlA, { cookie: cookieA }).apiKeys.create.mutate({ name, scopes })
 
 describe.skipIf(!remoteLane)("two server processes on one remote database", () => {
   it("started together on an empty database: migrations and the demo seed applied once", async () => {
@@ -102,13 +112,6 @@ describe.skipIf(!remoteLane)("two server processes on one remote database", () =
 
   it("the same transactionId sent to both at once records one action", async () => {
     const { key } = await newKey("multi-ingest", ["ingest", "read"])
-    const item = (n: number) => ({
-      customer: { identifier: { kind: "email", value: `multi-${n}@example.com` } },
-      createCustomer: true,
-      template: "ProductViewed" as const,
-      payload: { product: { productId: `p-${n}`, name: "Shirt", price: 10 } },
-      transactionId: `multi-tx-${n}`,
-    })
     for (let n = 0; n < 5; n++) {
       const [ra, rb] = await Promise.all([
         client(urlA, { apiKey: key }).actions.record.mutate(item(n)),
@@ -166,7 +169,7 @@ describe.skipIf(!remoteLane)("two server processes on one remote database", () =
     const { key } = await newKey("multi-live", ["ingest", "read"])
     const controller = new AbortController()
     const seen: Array<{ type: string; action?: { transactionId?: string } }> = []
-    let wake: () => void = () => {}
+    const waiters: Array<() => void> = []
     const reading = (async () => {
       const input = encodeURIComponent(JSON.stringify({ templates: ["CustomerSignedIn"] }))
       const res = await fetch(`${urlB}/trpc/live.actions?input=${input}`, {
@@ -191,7 +194,7 @@ describe.skipIf(!remoteLane)("two server processes on one remote database", () =
               .map((l) => l.slice(5).trim())
               .join("")
             if (data !== "") seen.push(JSON.parse(data))
-            wake()
+            for (const w of waiters.splice(0)) w()
           }
         }
       } catch {
@@ -203,7 +206,7 @@ describe.skipIf(!remoteLane)("two server processes on one remote database", () =
       while (!pred()) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
         await new Promise<void>((r) => {
-          wake = r
+          waiters.push(r)
           setTimeout(r, 200)
         })
       }

@@ -14,7 +14,7 @@ import { tempDbUrl } from "./helpers"
 import { T0, input, viewed } from "./support"
 
 const withStoreAndAudit = <A, E, R>(body: Effect.Effect<A, E, R>) => {
-  const t = tempDbUrl()
+  const t = tempDbUrl({ migrated: true })
   const l = Layer.provideMerge(AuditLog.layer, storeLayerOf({ url: t.url, synchronous: "NORMAL" }))
   return Effect.andThen(TestClock.setTime(T0), body).pipe(
     Effect.provide(l),

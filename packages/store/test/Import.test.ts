@@ -22,8 +22,8 @@ const withStores = <A, E>(
     dir: string,
   ) => Effect.Effect<A, E, never>,
 ) => {
-  const t1 = tempDbUrl()
-  const t2 = tempDbUrl()
+  const t1 = tempDbUrl({ migrated: true })
+  const t2 = tempDbUrl({ migrated: true })
   return body(
     storeLayerOf({ url: t1.url, synchronous: "NORMAL" }),
     storeLayerOf({ url: t2.url, synchronous: "NORMAL" }),

@@ -1,4 +1,5 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
+import Native from "libsql"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -16,14 +17,40 @@ export const drivers: ReadonlyArray<"native" | "client"> = remoteLane
   ? ["client"]
   : ["native", "client"]
 
+let template: string | undefined
+
+/**
+ * A database file migrated once per test process (with the native driver), for the remote
+ * lane to copy instead of migrating each new database over the network.
+ */
+export const migratedTemplate = (): string => {
+  if (template !== undefined) return template
+  const dir = mkdtempSync(join(tmpdir(), "actionlog-template-"))
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, "template.db")
+  Effect.runSync(Effect.scoped(Layer.build(Database.layer({ url: `file:${path}` }))))
+  // Everything into the main file, so copying that file alone copies the database.
+  const db = new Native(path)
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+  db.close()
+  template = path
+  return path
+}
+
 /**
  * A fresh database file in its own temp dir (never `:memory:`). `url` opens it: `file:` here,
- * a Hrana server over it in the remote lane (`ACTIONLOG_TEST_DB=remote`).
+ * a Hrana server over it in the remote lane (`ACTIONLOG_TEST_DB=remote`). `migrated`: in the
+ * remote lane, start from a copy of the migrated template (the product still checks every
+ * migration on start).
  */
-export const tempDbUrl = (): { url: string; dir: string; path: string; cleanup: () => void } => {
+export const tempDbUrl = (
+  options: { migrated?: boolean } = {},
+): { url: string; dir: string; path: string; cleanup: () => void } => {
   const dir = mkdtempSync(join(tmpdir(), "actionlog-store-"))
   const path = join(dir, "test.db")
-  const db = testDatabase(path)
+  const db = testDatabase(path, {
+    copyOf: remoteLane && options.migrated === true ? migratedTemplate() : undefined,
+  })
   return {
     url: db.url,
     dir,
@@ -42,7 +69,7 @@ export const dbLayer = (config: Partial<DatabaseConfig> = {}) => {
 
 /** Every store service over a fresh temp database file. */
 export const storeLayer = (config: Partial<DatabaseConfig> = {}) => {
-  const t = tempDbUrl()
+  const t = tempDbUrl({ migrated: true })
   return {
     ...t,
     layer: Store.layer({ url: t.url, synchronous: "NORMAL", ...config }),

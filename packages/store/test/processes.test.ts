@@ -104,16 +104,20 @@ describe("crash safety", () => {
 
   // Kills the process holding the file: in the remote lane the server holds it, and a killed
   // client's open transaction keeps the write lock until its stream expires (10 s).
-  it.skipIf(remoteLane)("SIGKILL at random moments never leaves a partial or lost batch", async () => {
-    // Two lanes (files) in parallel halve the wall time spent starting children.
-    const lanes = Array.from({ length: LANES }, () => tempDbUrl())
-    const results = await Promise.all(lanes.map((t, i) => lane(t, i))).finally(() =>
-      lanes.forEach((t) => t.cleanup()),
-    )
-    expect(results.reduce((a, r) => a + r.kills, 0)).toBeGreaterThanOrEqual(20)
-    // The kills landed while batches were being written, not only before the first one.
-    expect(results.reduce((a, r) => a + r.acked, 0)).toBeGreaterThan(0)
-  }, 180_000)
+  it.skipIf(remoteLane)(
+    "SIGKILL at random moments never leaves a partial or lost batch",
+    async () => {
+      // Two lanes (files) in parallel halve the wall time spent starting children.
+      const lanes = Array.from({ length: LANES }, () => tempDbUrl())
+      const results = await Promise.all(lanes.map((t, i) => lane(t, i))).finally(() =>
+        lanes.forEach((t) => t.cleanup()),
+      )
+      expect(results.reduce((a, r) => a + r.kills, 0)).toBeGreaterThanOrEqual(20)
+      // The kills landed while batches were being written, not only before the first one.
+      expect(results.reduce((a, r) => a + r.acked, 0)).toBeGreaterThan(0)
+    },
+    180_000,
+  )
 })
 
 describe("two processes on one file", () => {

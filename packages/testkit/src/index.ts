@@ -4,4 +4,9 @@ export {
   type HranaServer,
   type HranaServerOptions,
 } from "./HranaServer"
-export { remoteLane, testDatabase, type TestDatabase } from "./testDatabase"
+export {
+  remoteLane,
+  testDatabase,
+  type TestDatabase,
+  type TestDatabaseOptions,
+} from "./testDatabase"
