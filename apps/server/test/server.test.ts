@@ -224,45 +224,54 @@ const spawnMain = (env: Record<string, string>): Spawned => {
 }
 
 describe("the server process", () => {
-  it("on SIGTERM finishes in-flight requests, then closes the database and exits 0", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "actionlog-main-"))
-    const db = testDatabase(join(dir, "main.db"))
-    try {
-      const p = spawnMain({
-        ACTIONLOG_DB_URL: db.url,
-        ACTIONLOG_SEED: "true",
-      })
-      const url = await p.url
-      const body = JSON.stringify({ email: "admin@example.com", password: "actionlog-demo" })
-      const response = new Promise<number>((resolve, reject) => {
-        const req = request(
-          `${url}/trpc/auth.signIn`,
-          {
-            method: "POST",
-            headers: { "content-type": "application/json", "content-length": String(body.length) },
-          },
-          (res) => {
-            res.resume()
-            res.on("end", () => resolve(res.statusCode ?? 0))
-          },
-        )
-        req.on("error", reject)
-        req.write(body.slice(0, 10))
-        setTimeout(() => {
-          p.kill("SIGTERM")
-          setTimeout(() => req.end(body.slice(10)), 300)
-        }, 200)
-      })
-      expect(await response).toBe(200)
-      const { code, stdout } = await p.exit
-      expect(stdout).toContain("SIGTERM: draining")
-      expect(stdout).toContain("stopped")
-      expect(code).toBe(0)
-    } finally {
-      await db.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+  it(
+    "on SIGTERM finishes in-flight requests, then closes the database and exits 0",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "actionlog-main-"))
+      const db = testDatabase(join(dir, "main.db"))
+      try {
+        const p = spawnMain({
+          ACTIONLOG_DB_URL: db.url,
+          ACTIONLOG_SEED: "true",
+        })
+        const url = await p.url
+        const body = JSON.stringify({ email: "admin@example.com", password: "actionlog-demo" })
+        const response = new Promise<number>((resolve, reject) => {
+          const req = request(
+            `${url}/trpc/auth.signIn`,
+            {
+              method: "POST",
+              headers: {
+                "content-type": "application/json",
+                "content-length": String(body.length),
+              },
+            },
+            (res) => {
+              res.resume()
+              res.on("end", () => resolve(res.statusCode ?? 0))
+            },
+          )
+          req.on("error", reject)
+          req.write(body.slice(0, 10))
+          setTimeout(() => {
+            p.kill("SIGTERM")
+            setTimeout(() => req.end(body.slice(10)), 300)
+          }, 200)
+        })
+        expect(await response).toBe(200)
+        const { code, stdout } = await p.exit
+        expect(stdout).toContain("SIGTERM: draining")
+        expect(stdout).toContain("stopped")
+        expect(code).toBe(0)
+      } finally {
+        await db.close()
+        rmSync(dir, { recursive: true, force: true })
+      }
+    },
+    // An empty database with the demo seed: over the network (remote lane), thousands of round
+    // trips.
+    remoteLane ? 300_000 : undefined,
+  )
 
   it("reports every bad setting (main.ts prints them and exits 2)", () => {
     expect(bad).toThrow(ConfigInvalid)

@@ -46,7 +46,7 @@ describe("Database", () => {
       })
 
       it.effect("commits, rolls back on failure, and nests as savepoints", () => {
-        const t = dbLayer({ driver })
+        const t = dbLayer({ driver }, { migrated: true })
         return Effect.gen(function* () {
           const db = yield* Database
           yield* db.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)")
@@ -80,7 +80,7 @@ describe("Database", () => {
       })
 
       it.effect("serialises concurrent transactions of one process", () => {
-        const t = dbLayer({ driver })
+        const t = dbLayer({ driver }, { migrated: true })
         return Effect.gen(function* () {
           const db = yield* Database
           yield* db.execute("CREATE TABLE c (n INTEGER NOT NULL)")

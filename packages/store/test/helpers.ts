@@ -62,8 +62,11 @@ export const tempDbUrl = (
   }
 }
 
-export const dbLayer = (config: Partial<DatabaseConfig> = {}) => {
-  const t = tempDbUrl()
+export const dbLayer = (
+  config: Partial<DatabaseConfig> = {},
+  options: { migrated?: boolean } = {},
+) => {
+  const t = tempDbUrl(options)
   return { ...t, layer: Database.layer({ url: t.url, synchronous: "NORMAL", ...config }) }
 }
 
