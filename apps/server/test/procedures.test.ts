@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { appRouter } from "@actionlog/api"
+import { remoteLane } from "@actionlog/testkit"
 import { client, failure, signIn, startTestServer, type TestServer } from "./helpers"
 
 // The success path of every procedure, as another team (API key) or staff (cookie) calls it.
@@ -11,11 +12,15 @@ let key: ReturnType<typeof client>
 const covered = new Set<string>()
 const cover = (...paths: Array<string>) => paths.forEach((p) => covered.add(p))
 
-beforeAll(async () => {
-  t = await startTestServer({ seed: true })
-  admin = client(t.url, { cookie: t.cookies.admin })
-  key = client(t.url, { apiKey: t.keys.admin })
-})
+beforeAll(
+  async () => {
+    t = await startTestServer({ seed: true })
+    admin = client(t.url, { cookie: t.cookies.admin })
+    key = client(t.url, { apiKey: t.keys.admin })
+  },
+  // The demo seed over the network (remote lane) is thousands of round trips.
+  remoteLane ? 300_000 : undefined,
+)
 afterAll(() => t.close())
 
 describe("the demo seed", () => {

@@ -385,31 +385,59 @@ const makeRemote = Effect.fnUntraced(function* (config: DatabaseConfig) {
       }).pipe(Effect.map(fromResult)),
     readMany: (statements: ReadonlyArray<SqlStatement>) => clientBatch(statements, "deferred"),
     writeMany: (statements: ReadonlyArray<SqlStatement>) => clientBatch(statements, "write"),
-    openTx: Effect.map(begin, (tx: Transaction) => ({
-      state: {
-        owner,
-        run: (sql: string, args: ReadonlyArray<SqlValue>) =>
-          Effect.tryPromise({
-            try: () => tx.execute(stmt(sql, args)),
-            catch: (cause) => DatabaseError.fromUnknown(cause, sql),
-          }).pipe(Effect.map(fromResult)),
-        sync: undefined,
-        many: (statements: ReadonlyArray<SqlStatement>) =>
-          Effect.tryPromise({
-            try: () => tx.batch(stmts(statements)),
-            catch: batchError(statements),
-          }).pipe(Effect.map((results) => results.map(fromResult))),
-      } satisfies TxState,
-      commit: Effect.tryPromise({ try: () => tx.commit(), catch: toDbError }),
-      rollback: Effect.promise(async () => {
-        try {
-          if (!tx.closed) await tx.rollback()
-        } catch {
-          // already closed by the server: nothing to undo
-        }
-        tx.close()
-      }),
-    })),
+    openTx: Effect.map(begin, (first: Transaction) => {
+      let tx = first
+      let started = false
+      const runOnce = (sql: string, args: ReadonlyArray<SqlValue>) =>
+        Effect.tryPromise({
+          try: () => tx.execute(stmt(sql, args)),
+          catch: (cause) => DatabaseError.fromUnknown(cause, sql),
+        }).pipe(Effect.map(fromResult))
+      const manyOnce = (statements: ReadonlyArray<SqlStatement>) =>
+        Effect.tryPromise({
+          try: () => tx.batch(stmts(statements)),
+          catch: batchError(statements),
+        }).pipe(Effect.map((results) => results.map(fromResult)))
+      // The client sends BEGIN IMMEDIATE together with the first statement(s). When the server
+      // gave up waiting for the write lock (SQLITE_BUSY) nothing ran and that transaction is
+      // closed: the first request is sent again in a new one.
+      const firstRequest = <A>(once: Effect.Effect<A, DatabaseError>) =>
+        retryBusy(
+          Effect.suspend(() =>
+            once.pipe(
+              Effect.tapError((e) =>
+                e.isBusy
+                  ? Effect.flatMap(
+                      Effect.sync(() => tx.close()),
+                      () => Effect.map(begin, (next) => void (tx = next)),
+                    )
+                  : Effect.void,
+              ),
+            ),
+          ),
+        ).pipe(Effect.tap(() => Effect.sync(() => void (started = true))))
+      return {
+        state: {
+          owner,
+          run: (sql: string, args: ReadonlyArray<SqlValue>) =>
+            started ? runOnce(sql, args) : firstRequest(runOnce(sql, args)),
+          sync: undefined,
+          many: (statements: ReadonlyArray<SqlStatement>) =>
+            started ? manyOnce(statements) : firstRequest(manyOnce(statements)),
+        } satisfies TxState,
+        commit: Effect.suspend(() =>
+          Effect.tryPromise({ try: () => tx.commit(), catch: toDbError }),
+        ),
+        rollback: Effect.promise(async () => {
+          try {
+            if (!tx.closed) await tx.rollback()
+          } catch {
+            // already closed by the server: nothing to undo
+          }
+          tx.close()
+        }),
+      }
+    }),
   }
 })
 

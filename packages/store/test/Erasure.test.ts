@@ -10,11 +10,11 @@ import {
   Exports,
   layer as storeLayerOf,
 } from "../src/index"
-import { tempDbUrl } from "./helpers"
+import { drivers, tempDbUrl } from "./helpers"
 import { T0, input, viewed } from "./support"
 
 const withStoreAndAudit = <A, E, R>(body: Effect.Effect<A, E, R>, driver: "native" | "client") => {
-  const t = tempDbUrl()
+  const t = tempDbUrl({ migrated: true })
   const l = Layer.provideMerge(
     AuditLog.layer,
     storeLayerOf({ url: t.url, synchronous: "NORMAL", driver }),
@@ -46,7 +46,7 @@ const scanAll = (needles: ReadonlyArray<string>) =>
   })
 
 // `client` takes the remote write path (suppression answered from the batch's read phase).
-describe.each(["native", "client"] as const)("Erasure with the %s driver", (driver) => {
+describe.each(drivers)("Erasure with the %s driver", (driver) => {
   it.effect("removes the profile and every action everywhere, suppresses late events", () =>
     withStoreAndAudit(
       Effect.gen(function* () {

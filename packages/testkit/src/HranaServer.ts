@@ -249,8 +249,31 @@ const MAX_SQL_COUNT = 50
 /** Idle connections kept for the next streams (opening one and re-reading the schema costs). */
 const POOL_SIZE = 8
 
+/** Starts the server on `host` (default 127.0.0.1) and `port` (default: a free one). */
 export const startHranaServer = async (options: HranaServerOptions): Promise<HranaServer> => {
   const host = options.host ?? "127.0.0.1"
+  const built = build(options, false)
+  await new Promise<void>((resolve, reject) => {
+    built.http.once("error", reject)
+    built.http.listen(options.port ?? 0, host, () => resolve())
+  })
+  return built.handle(host)
+}
+
+/**
+ * The same, listening before it returns (for test helpers that hand out a URL synchronously).
+ * Binding without a host name is what makes `listen` synchronous: it listens on every
+ * interface, so it answers loopback clients only.
+ */
+export const startHranaServerSync = (options: Omit<HranaServerOptions, "host">): HranaServer => {
+  const built = build(options, true)
+  built.http.listen(options.port ?? 0)
+  return built.handle("127.0.0.1")
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"])
+
+const build = (options: HranaServerOptions, loopbackOnly: boolean) => {
   const expiryMs = options.streamExpiryMs ?? 10_000
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000
   let delayMs = options.delayMs ?? 0
@@ -618,6 +641,9 @@ export const startHranaServer = async (options: HranaServerOptions): Promise<Hra
   }
 
   const server = createServer((req, res) => {
+    if (loopbackOnly && !LOOPBACK.has(req.socket.remoteAddress ?? "")) {
+      return send(res, 403, "text/plain", "Forbidden")
+    }
     const path = (req.url ?? "/").split("?")[0]
     if (req.method === "GET" && (path === "/v2" || path === "/v3" || path === "/health")) {
       return send(res, 200, "text/plain", "Hello, this is a Hrana test server")
@@ -650,33 +676,31 @@ export const startHranaServer = async (options: HranaServerOptions): Promise<Hra
     })()
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(options.port ?? 0, host, () => resolve())
-  })
-  const port = (server.address() as AddressInfo).port
-
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    roundTrips: () => roundTrips,
-    resetRoundTrips: () => {
-      roundTrips = 0
-    },
-    setDelayMs: (ms) => {
-      delayMs = ms
-    },
-    openStreams: () => streams.size,
-    close: async () => {
-      closed = true
-      for (const stream of streams.values()) closeStream(stream)
-      for (const conn of pool.splice(0)) conn.db.close()
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
-    },
+  const handle = (host: string): HranaServer => {
+    const port = (server.address() as AddressInfo).port
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      roundTrips: () => roundTrips,
+      resetRoundTrips: () => {
+        roundTrips = 0
+      },
+      setDelayMs: (ms) => {
+        delayMs = ms
+      },
+      openStreams: () => streams.size,
+      close: async () => {
+        closed = true
+        for (const stream of streams.values()) closeStream(stream)
+        for (const conn of pool.splice(0)) conn.db.close()
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        })
+      },
+    }
   }
+  return { http: server, handle }
 }
 
 interface SqlShape {
