@@ -217,7 +217,7 @@ describe("API keys", () => {
       name: "short-lived",
       scopes: ["admin"],
     })
-    const other = await startServer({ dbUrl: `file:${t.dbPath}` })
+    const other = await startServer({ dbUrl: t.dbUrl })
     try {
       expect(await client(other.url, { apiKey: key }).auth.me.query()).toMatchObject({
         kind: "apiKey",

@@ -7,12 +7,16 @@ import { createTRPCUntypedClient, httpLink, TRPCClientError } from "@trpc/client
 import { createTRPCClient } from "@trpc/client"
 import type { AppRouter } from "@actionlog/api"
 import { ApiKeys, Database, Roles, StaffUsers, type Scope } from "@actionlog/store"
+import { remoteLane, testDatabase, type TestDatabase } from "@actionlog/testkit"
 import { startServer, type RunningServer, type StartOptions } from "../src/start"
+import { migratedTemplate } from "../../../packages/store/test/helpers"
 
 export interface TestServer {
   readonly server: RunningServer
   readonly url: string
   readonly dbPath: string
+  /** The database's URL: `file:` + dbPath, or its Hrana server in the remote lane. */
+  readonly dbUrl: string
   /** API keys by name: `ingest`, `read`, `admin`, `all` (every scope), `revoked` (was admin). */
   readonly keys: Record<"ingest" | "read" | "admin" | "readIngest" | "revoked", string>
   /** Session cookies: `admin` (role admin), `nobody` (a role with no permissions). */
@@ -22,11 +26,15 @@ export interface TestServer {
 
 export const adminPassword = "admin-password-1"
 
-/** A real server on a random port over a fresh database file, with keys and sessions. */
+/**
+ * A real server on a random port over a fresh database file, with keys and sessions (in the
+ * remote lane the file is served by a Hrana server and the app connects over HTTP).
+ */
 export const startTestServer = async (options: Partial<StartOptions> = {}): Promise<TestServer> => {
   const dir = mkdtempSync(join(tmpdir(), "actionlog-server-"))
   const dbPath = join(dir, "test.db")
-  const server = await startServer({ dbUrl: `file:${dbPath}`, ...options })
+  const db = testDatabase(dbPath, { copyOf: remoteLane ? migratedTemplate() : undefined })
+  const server = await startServer({ dbUrl: db.url, ...options })
   const rt = server.runtime
   const key = (name: string, scopes: ReadonlyArray<Scope>) =>
     rt.runPromise(ApiKeys.use((k) => k.create({ name, scopes, createdBy: "test" }))).then((r) => r)
@@ -63,6 +71,7 @@ export const startTestServer = async (options: Partial<StartOptions> = {}): Prom
     server,
     url,
     dbPath,
+    dbUrl: db.url,
     keys: {
       ingest: ingest.key,
       read: read.key,
@@ -73,6 +82,7 @@ export const startTestServer = async (options: Partial<StartOptions> = {}): Prom
     cookies,
     close: async () => {
       await server.close()
+      await db.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }
@@ -150,11 +160,16 @@ export const snapshot = async (server: RunningServer): Promise<string> => {
  */
 export const cliOnTempDatabase = (prefix: string) => {
   const state = { dir: "", db: "" }
+  let served: TestDatabase | undefined
   beforeAll(() => {
     state.dir = mkdtempSync(join(tmpdir(), prefix))
-    state.db = `file:${join(state.dir, "cli.db")}`
+    served = testDatabase(join(state.dir, "cli.db"))
+    state.db = served.url
   })
-  afterAll(() => rmSync(state.dir, { recursive: true, force: true }))
+  afterAll(async () => {
+    await served?.close()
+    rmSync(state.dir, { recursive: true, force: true })
+  })
   const cli = (...args: Array<string>) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { appRouter } from "@actionlog/api"
+import { remoteLane } from "@actionlog/testkit"
 import { client, failure, signIn, startTestServer, type TestServer } from "./helpers"
 
 // The success path of every procedure, as another team (API key) or staff (cookie) calls it.
@@ -12,11 +13,15 @@ let t: TestServer
 let admin: ReturnType<typeof client>
 let key: ReturnType<typeof client>
 
-beforeAll(async () => {
-  t = await startTestServer({ seed: true })
-  admin = client(t.url, { cookie: t.cookies.admin })
-  key = client(t.url, { apiKey: t.keys.admin })
-})
+beforeAll(
+  async () => {
+    t = await startTestServer({ seed: true })
+    admin = client(t.url, { cookie: t.cookies.admin })
+    key = client(t.url, { apiKey: t.keys.admin })
+  },
+  // The demo seed over the network (remote lane) is thousands of round trips.
+  remoteLane ? 300_000 : undefined,
+)
 afterAll(() => t.close())
 
 describe("the demo seed", () => {

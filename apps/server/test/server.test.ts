@@ -4,6 +4,7 @@ import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { remoteLane, testDatabase } from "@actionlog/testkit"
 import { ConfigInvalid, loadConfig } from "../src/ServerConfig"
 import { startServer } from "../src/start"
 import { client, snapshot, startTestServer, type TestServer } from "./helpers"
@@ -102,20 +103,27 @@ describe("limits", () => {
 })
 
 describe("demo seed on start", () => {
-  it("seeds an empty database once; later starts leave the data alone", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "actionlog-seed-"))
-    const dbUrl = `file:${join(dir, "seed.db")}`
-    try {
-      const first = await startServer({ dbUrl, seed: true })
-      expect(first.seeded).toMatchObject({ email: "admin@example.com", rejected: 0 })
-      await first.close()
-      const again = await startServer({ dbUrl, seed: true })
-      expect(again.seeded).toBeNull()
-      await again.close()
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+  it(
+    "seeds an empty database once; later starts leave the data alone",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "actionlog-seed-"))
+      const db = testDatabase(join(dir, "seed.db"))
+      const dbUrl = db.url
+      try {
+        const first = await startServer({ dbUrl, seed: true })
+        expect(first.seeded).toMatchObject({ email: "admin@example.com", rejected: 0 })
+        await first.close()
+        const again = await startServer({ dbUrl, seed: true })
+        expect(again.seeded).toBeNull()
+        await again.close()
+      } finally {
+        await db.close()
+        rmSync(dir, { recursive: true, force: true })
+      }
+      // The demo seed over the network (remote lane) is thousands of round trips.
+    },
+    remoteLane ? 300_000 : undefined,
+  )
 })
 
 describe("client address for the audit log", () => {
@@ -234,46 +242,57 @@ const spawnMain = (env: Record<string, string>): Spawned => {
 }
 
 describe("the server process", () => {
-  it("on SIGTERM finishes in-flight requests, then closes the database and exits 0", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "actionlog-main-"))
-    try {
-      const p = spawnMain({
-        ACTIONLOG_DB_URL: `file:${join(dir, "main.db")}`,
-        ACTIONLOG_SEED: "true",
-      })
-      const url = await p.url
-      const body = JSON.stringify({ email: "admin@example.com", password: "actionlog-demo" })
-      const response = new Promise<number>((resolve, reject) => {
-        const req = request(
-          `${url}/trpc/auth.signIn`,
-          {
-            method: "POST",
-            headers: { "content-type": "application/json", "content-length": String(body.length) },
-          },
-          (res) => {
-            res.resume()
-            res.on("end", () => resolve(res.statusCode ?? 0))
-          },
-        )
-        req.on("error", reject)
-        req.write(body.slice(0, 10))
-        // SIGTERM only once the request is in flight; finish it only once draining began.
-        void inFlightReaches(url, 1)
-          .then(() => {
-            p.kill("SIGTERM")
-            return p.draining
-          })
-          .then(() => req.end(body.slice(10)), reject)
-      })
-      expect(await response).toBe(200)
-      const { code, stdout } = await p.exit
-      expect(stdout).toContain("SIGTERM: draining")
-      expect(stdout).toContain("stopped")
-      expect(code).toBe(0)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+  it(
+    "on SIGTERM finishes in-flight requests, then closes the database and exits 0",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "actionlog-main-"))
+      const db = testDatabase(join(dir, "main.db"))
+      try {
+        const p = spawnMain({
+          ACTIONLOG_DB_URL: db.url,
+          ACTIONLOG_SEED: "true",
+        })
+        const url = await p.url
+        const body = JSON.stringify({ email: "admin@example.com", password: "actionlog-demo" })
+        const response = new Promise<number>((resolve, reject) => {
+          const req = request(
+            `${url}/trpc/auth.signIn`,
+            {
+              method: "POST",
+              headers: {
+                "content-type": "application/json",
+                "content-length": String(body.length),
+              },
+            },
+            (res) => {
+              res.resume()
+              res.on("end", () => resolve(res.statusCode ?? 0))
+            },
+          )
+          req.on("error", reject)
+          req.write(body.slice(0, 10))
+          // SIGTERM only once the request is in flight; finish it only once draining began.
+          void inFlightReaches(url, 1)
+            .then(() => {
+              p.kill("SIGTERM")
+              return p.draining
+            })
+            .then(() => req.end(body.slice(10)), reject)
+        })
+        expect(await response).toBe(200)
+        const { code, stdout } = await p.exit
+        expect(stdout).toContain("SIGTERM: draining")
+        expect(stdout).toContain("stopped")
+        expect(code).toBe(0)
+      } finally {
+        await db.close()
+        rmSync(dir, { recursive: true, force: true })
+      }
+    },
+    // An empty database with the demo seed: over the network (remote lane), thousands of round
+    // trips.
+    remoteLane ? 300_000 : undefined,
+  )
 
   it("main.ts prints every bad setting on stderr and exits 2 without listening", async () => {
     const { code, stdout, stderr } = await spawnMain({

@@ -4,10 +4,15 @@
  * Recording: every item is checked against the registries without the database (template,
  * event time, size, payload, touchpoint, brand), then the valid ones are written in ONE write
  * transaction together with the rules that need the database (transaction-id idempotency,
- * customer resolution / creation, external-identity uniqueness). A batch is therefore all
- * there or not there after a crash. Called inside a caller's `Database.transaction`, it
- * joins that transaction (as a savepoint), so a producer's own change and its action commit
- * together.
+ * customer resolution / creation, external-identity uniqueness; internal/writeBatch.ts). A
+ * batch is therefore all there or not there after a crash. Called inside a caller's
+ * `Database.transaction`, it joins that transaction (as a savepoint), so a producer's own
+ * change and its action commit together.
+ *
+ * Natively the rules run inside BEGIN IMMEDIATE with point queries. Remotely, where every
+ * statement is a round trip, a batch is one read batch (the registry version and every fact
+ * the rules may ask for) and one write batch that fails if a concurrent writer changed what
+ * was read; then it is planned again from fresh reads: two round trips, one for a replay.
  *
  * Reading: keyset pagination on (occurred_at DESC, id DESC), served by `actions_feed` for one
  * customer and by `actions_time` / `actions_template` across customers.
@@ -24,11 +29,20 @@ import {
   type Template,
 } from "@actionlog/domain"
 import { Clock, Context, Effect, Layer, Result } from "effect"
-import { Database, type Row, type SqlValue } from "./Database"
+import { Database, type Row, type SqlStatement, type SqlValue } from "./Database"
 import { DatabaseError } from "./DatabaseError"
 import { prepareItem } from "./internal/prepare"
-import { runSync, writeBatch, type PreparedItem, type WriteResult } from "./internal/writeBatch"
-import { RegistryCache, type RegistrySnapshot } from "./RegistryCache"
+import {
+  collectWrites,
+  planBatch,
+  queryFacts,
+  registryGuard,
+  remoteReads,
+  runWriter,
+  type PreparedItem,
+  type WriteResult,
+} from "./internal/writeBatch"
+import { RegistryCache, VERSION_SQL, versionOf, type RegistrySnapshot } from "./RegistryCache"
 
 /** Who or what records (stored with every action, shown in its detail). */
 export type RecordedBy = Action.RecordedBy
@@ -81,6 +95,49 @@ export interface FeedOptions {
 export type FeedError = Errors.InvalidCursor | Errors.InvalidFilter | DatabaseError
 
 const DEFAULT_RECORDED_BY: RecordedBy = { kind: "system", id: "store" }
+
+/** What `recordWith` tells the caller's statements about the action it records. */
+export interface RecordedAction {
+  readonly id: Ids.ActionId
+  readonly occurredAt: number
+  readonly recordedAt: number
+  readonly touchpointId: string
+  readonly channelId: string
+  readonly brandId: string
+}
+
+export interface RecordWithSpec<A> {
+  /** Without a transaction id: the caller's own state is what makes a change happen once. */
+  readonly input: RecordActionInput.RecordActionInput
+  readonly options?: RecordOptions | undefined
+  readonly statements: (action: RecordedAction) => ReadonlyArray<SqlStatement>
+  readonly value: A
+}
+
+/** Statements written after the planned rows, in the same write batch / transaction. */
+type Extra = (
+  results: ReadonlyArray<WriteResult>,
+  prepared: ReadonlyArray<PreparedItem>,
+) => ReadonlyArray<SqlStatement>
+
+interface Batch<A> {
+  readonly items: ReadonlyArray<RecordActionInput.RecordActionInput>
+  readonly extra?: Extra | undefined
+  readonly value?: A | undefined
+}
+
+const recordedByOf = (options: RecordOptions | undefined) => {
+  const by = options?.recordedBy ?? DEFAULT_RECORDED_BY
+  return `${by.kind}:${by.id}`
+}
+
+/** Read → plan → write attempts of a remote batch before a lost race is reported. */
+const REMOTE_ATTEMPTS = 6
+
+/** A write batch that lost a race: a unique key, foreign key or guard saw a concurrent write. */
+const isConflict = (e: DatabaseError): boolean =>
+  (e.code !== undefined && e.code.startsWith("SQLITE_CONSTRAINT")) ||
+  /constraint failed/i.test(e.message)
 
 const toBatchResult = (r: WriteResult): BatchItemResult => {
   if (r.status !== "rejected") return r
@@ -215,6 +272,21 @@ export class ActionStore extends Context.Service<
       items: ReadonlyArray<RecordActionInput.RecordActionInput>,
       options?: RecordOptions,
     ) => Effect.Effect<ReadonlyArray<BatchItemResult>, Errors.BatchTooLarge | DatabaseError>
+    /**
+     * Record one action and, atomically with it, the caller's own statements built from the
+     * recorded action: how a producer writes its state change and its action. `build` does
+     * the caller's reads and decisions. Natively it runs inside the write transaction;
+     * remotely (outside a transaction) it runs before the action's read batch and is run again
+     * whenever the write batch loses a race, so its statements should start with a `guard`
+     * that fails when what it read has changed: three round trips in all.
+     */
+    readonly recordWith: <A, E, R>(
+      build: Effect.Effect<RecordWithSpec<A>, E, R>,
+    ) => Effect.Effect<
+      { readonly recorded: RecordedAction; readonly value: A },
+      E | Errors.ActionRejection | DatabaseError,
+      R
+    >
     /** One action with its touchpoint, channel path and brand. */
     readonly get: (
       id: Ids.ActionId | string,
@@ -242,14 +314,13 @@ export class ActionStore extends Context.Service<
       const db = yield* Database
       const cache = yield* RegistryCache
 
-      const recordBatchInternal = (
+      const recordNative = (
         items: ReadonlyArray<RecordActionInput.RecordActionInput>,
-        options: RecordOptions | undefined,
+        now: number,
+        recordedBy: string,
+        extra: Extra | undefined,
       ) =>
         Effect.gen(function* () {
-          const now = yield* Clock.currentTimeMillis
-          const by = options?.recordedBy ?? DEFAULT_RECORDED_BY
-          const recordedBy = `${by.kind}:${by.id}`
           // Validate before taking the write lock; redo it inside only if a registry changed.
           const before = yield* cache.current
           let prepared: Array<PreparedItem> = items.map((i) => prepareItem(i, before, now))
@@ -259,22 +330,123 @@ export class ActionStore extends Context.Service<
               if (snap.version !== before.version) {
                 prepared = items.map((i) => prepareItem(i, snap, now))
               }
-              const program = writeBatch(prepared, now, recordedBy)
               const sync = yield* db.syncRunner
-              if (sync !== undefined) {
-                return yield* Effect.try({
-                  try: () => runSync(program, sync.run),
-                  catch: (e) => (e instanceof DatabaseError ? e : DatabaseError.fromUnknown(e)),
-                })
-              }
-              let step = program.next()
-              while (step.done !== true) {
-                const res = yield* db.execute(step.value.sql, step.value.args)
-                step = program.next(res)
-              }
-              return step.value
+              if (sync === undefined) return yield* new DatabaseError({ message: "no connection" })
+              return yield* Effect.try({
+                try: () => {
+                  const facts = queryFacts(sync.run)
+                  const results = planBatch(prepared, now, recordedBy, facts, runWriter(sync.run))
+                  for (const st of extra?.(results, prepared) ?? []) sync.run(st.sql, st.args ?? [])
+                  return results
+                },
+                catch: (e) => (e instanceof DatabaseError ? e : DatabaseError.fromUnknown(e)),
+              })
             }),
           )
+        })
+
+      /**
+       * One attempt costs a read batch and (unless nothing is new) a write batch. Outside a
+       * transaction the write is guarded, so a lost race fails it and the next attempt sees
+       * the winner's rows; inside one (a producer's), the transaction holds the write lock.
+       */
+      const recordRemote = <A, E, R>(
+        source: Effect.Effect<Batch<A>, E, R>,
+        now: number,
+        recordedBy: (batch: Batch<A>) => string,
+      ) =>
+        Effect.gen(function* () {
+          const inTx = yield* db.inTransaction
+          let snap = (yield* cache.peek) ?? (yield* cache.current)
+          for (let attempt = 1; ; attempt++) {
+            // The caller's own reads (a producer's) are redone on every attempt too.
+            const batch = yield* source
+            const items = batch.items
+            const prepared = items.map((i) => prepareItem(i, snap, now))
+            const reads = remoteReads(prepared)
+            const answers = yield* db.readBatch([{ sql: VERSION_SQL }, ...reads.statements])
+            const version = versionOf(answers[0]!.rows)
+            const last = attempt >= REMOTE_ATTEMPTS
+            if (version !== snap.version) {
+              snap = yield* cache.at(version)
+              if (!last) continue
+              return yield* new DatabaseError({ message: "the registries kept changing" })
+            }
+            const facts = reads.facts(answers.slice(1))
+            const planned = collectWrites(facts)
+            const results = planBatch(prepared, now, recordedBy(batch), facts, planned.writer)
+            const statements = [
+              ...planned.statements(),
+              ...(batch.extra?.(results, prepared) ?? []),
+            ]
+            const done = { results, batch }
+            if (statements.length === 0) return done
+            const written = yield* Effect.result(
+              db.batch(inTx ? statements : [registryGuard(version), ...statements]),
+            )
+            if (Result.isSuccess(written)) return done
+            if (inTx || last || !isConflict(written.failure)) return yield* written.failure
+          }
+        })
+
+      const recordBatchInternal = (
+        items: ReadonlyArray<RecordActionInput.RecordActionInput>,
+        options: RecordOptions | undefined,
+      ) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const recordedBy = recordedByOf(options)
+          if (db.mode === "native") return yield* recordNative(items, now, recordedBy, undefined)
+          const done = yield* recordRemote(Effect.succeed({ items }), now, () => recordedBy)
+          return done.results
+        })
+
+      const recordWith = <A, E, R>(build: Effect.Effect<RecordWithSpec<A>, E, R>) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          let recorded: RecordedAction | undefined
+          const toBatch = (spec: RecordWithSpec<A>): Batch<RecordWithSpec<A>> => ({
+            items: [spec.input],
+            value: spec,
+            extra: (results, prepared) => {
+              const [r] = results
+              const item = prepared[0]
+              if (r?.status !== "recorded" || item?.ok !== true) return []
+              recorded = {
+                id: r.id,
+                occurredAt: item.occurredAt,
+                recordedAt: now,
+                touchpointId: item.touchpointId,
+                channelId: item.channelId,
+                brandId: item.brandId,
+              }
+              return spec.statements(recorded)
+            },
+          })
+          let results: ReadonlyArray<WriteResult>
+          let spec: RecordWithSpec<A>
+          if (db.mode === "native") {
+            ;({ results, spec } = yield* db.transaction(
+              Effect.gen(function* () {
+                const s = yield* build
+                const b = toBatch(s)
+                const rs = yield* recordNative(b.items, now, recordedByOf(s.options), b.extra)
+                return { results: rs, spec: s }
+              }),
+            ))
+          } else {
+            const done = yield* recordRemote(Effect.map(build, toBatch), now, (b) =>
+              recordedByOf(b.value!.options),
+            )
+            results = done.results
+            spec = done.batch.value!
+          }
+          const [result] = results
+          if (result === undefined) return yield* new DatabaseError({ message: "no result" })
+          if (result.status === "rejected") return yield* result.error
+          if (recorded === undefined || recorded.id !== result.id)
+            return yield* new DatabaseError({ message: "recordWith takes no transaction id" })
+          return { recorded, value: spec.value }
         })
 
       // Hot paths: untraced (no span per call).
@@ -302,9 +474,14 @@ export class ActionStore extends Context.Service<
       })
 
       const get = Effect.fnUntraced(function* (id: string) {
-        const [row] = yield* db.query(`SELECT ${ACTION_COLUMNS} FROM actions WHERE id = ?`, [id])
+        // The registry version travels with the read: one round trip on a remote database.
+        const [version, result] = yield* db.readBatch([
+          { sql: VERSION_SQL },
+          { sql: `SELECT ${ACTION_COLUMNS} FROM actions WHERE id = ?`, args: [id] },
+        ])
+        const row = result!.rows[0]
         if (row === undefined) return yield* new Errors.ActionNotFound({ id })
-        const snap = yield* cache.current
+        const snap = yield* cache.at(versionOf(version!.rows))
         const action = rowToAction(row, snap)
         const touchpoint = snap.touchpoints.get(action.touchpointId)
         return {
@@ -331,21 +508,38 @@ export class ActionStore extends Context.Service<
             if (Result.isFailure(decoded)) return yield* decoded.failure
             cursor = decoded.success
           }
-          const snap = yield* cache.current
-          const built = buildWhere(filter, snap, customerId)
-          if (built === undefined) return { items: [] } as Feed.Page<StoredAction>
-          const { where, args } = built
-          if (cursor !== undefined) {
-            // Strictly after the last row seen: (occurred_at, id) < (cursor). The first term
-            // is a plain range the index can seek on.
-            where.push("occurred_at <= ? AND (occurred_at < ? OR id < ?)")
-            args.push(cursor.occurredAt, cursor.occurredAt, cursor.id)
+          // The query is built from the registries loaded last and sent together with their
+          // version (one round trip on a remote database); rebuilt if they changed since.
+          let snap = (yield* cache.peek) ?? (yield* cache.current)
+          let rows: ReadonlyArray<Row>
+          for (;;) {
+            const built = buildWhere(filter, snap, customerId)
+            const { where, args } = built ?? { where: [], args: [] }
+            if (cursor !== undefined) {
+              // Strictly after the last row seen: (occurred_at, id) < (cursor). The first term
+              // is a plain range the index can seek on.
+              where.push("occurred_at <= ? AND (occurred_at < ? OR id < ?)")
+              args.push(cursor.occurredAt, cursor.occurredAt, cursor.id)
+            }
+            args.push(limit + 1)
+            const [version, result] = yield* db.readBatch([
+              { sql: VERSION_SQL },
+              // A filter that can match nothing (e.g. a category without templates) skips
+              // the query.
+              built === undefined
+                ? { sql: "SELECT 1 WHERE 0" }
+                : {
+                    sql: `SELECT ${ACTION_COLUMNS} FROM actions ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY occurred_at DESC, id DESC LIMIT ?`,
+                    args,
+                  },
+            ])
+            const v = versionOf(version!.rows)
+            if (v === snap.version) {
+              rows = result!.rows
+              break
+            }
+            snap = yield* cache.at(v)
           }
-          args.push(limit + 1)
-          const rows = yield* db.query(
-            `SELECT ${ACTION_COLUMNS} FROM actions ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY occurred_at DESC, id DESC LIMIT ?`,
-            args,
-          )
           const items = rows.slice(0, limit).map((r) => rowToAction(r, snap))
           const last = items[items.length - 1]
           return rows.length > limit && last !== undefined
@@ -390,7 +584,7 @@ export class ActionStore extends Context.Service<
           return yield* page(yield* resolveCustomerId(ref), options)
         })
 
-      return ActionStore.of({ record, recordBatch, get, feed, feedOf, list })
+      return ActionStore.of({ record, recordBatch, recordWith, get, feed, feedOf, list })
     }),
   )
 }

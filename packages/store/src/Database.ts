@@ -63,8 +63,19 @@ export interface DatabaseShape {
     sql: string,
     args?: ReadonlyArray<SqlValue>,
   ) => Effect.Effect<ReadonlyArray<A>, DatabaseError>
-  /** Run several statements atomically (joins the current transaction when there is one). */
+  /**
+   * Run several statements atomically (joins the current transaction when there is one, as a
+   * savepoint). Remote: one round trip (one Hrana batch), inside a transaction or not.
+   */
   readonly batch: (
+    statements: ReadonlyArray<SqlStatement>,
+  ) => Effect.Effect<ReadonlyArray<ExecResult>, DatabaseError>
+  /**
+   * Run several reads whose statements are all known up front. Remote: one round trip (one
+   * read batch, a consistent snapshot); native: each on the reader connection. Inside a
+   * transaction they run in it.
+   */
+  readonly readBatch: (
     statements: ReadonlyArray<SqlStatement>,
   ) => Effect.Effect<ReadonlyArray<ExecResult>, DatabaseError>
   /**
@@ -105,6 +116,35 @@ interface TxState {
     args: ReadonlyArray<SqlValue>,
   ) => Effect.Effect<ExecResult, DatabaseError>
   readonly sync: SyncRunner | undefined
+  /** Several statements in one request (remote); absent: one `run` each. */
+  readonly many?: (
+    statements: ReadonlyArray<SqlStatement>,
+  ) => Effect.Effect<ReadonlyArray<ExecResult>, DatabaseError>
+}
+
+interface OpenTx {
+  readonly state: TxState
+  readonly commit: Effect.Effect<void, DatabaseError>
+  readonly rollback: Effect.Effect<void>
+}
+
+/** What `makeDatabase` needs of a driver; `readMany` / `writeMany` when batches are cheaper. */
+interface Driver {
+  readonly owner: symbol
+  readonly mode: "native" | "remote"
+  readonly lock: Semaphore.Semaphore
+  readonly runOutside: (
+    sql: string,
+    args: ReadonlyArray<SqlValue>,
+    read: boolean,
+  ) => Effect.Effect<ExecResult, DatabaseError>
+  readonly openTx: Effect.Effect<OpenTx, DatabaseError>
+  readonly readMany?: (
+    statements: ReadonlyArray<SqlStatement>,
+  ) => Effect.Effect<ReadonlyArray<ExecResult>, DatabaseError>
+  readonly writeMany?: (
+    statements: ReadonlyArray<SqlStatement>,
+  ) => Effect.Effect<ReadonlyArray<ExecResult>, DatabaseError>
 }
 
 /** The transaction the current fiber is in (per Database instance, by `owner`). */
@@ -166,6 +206,16 @@ const stmt = (sql: string, args: ReadonlyArray<SqlValue>): InStatement => ({
   sql,
   args: args as Array<SqlValue>,
 })
+const stmts = (statements: ReadonlyArray<SqlStatement>): Array<InStatement> =>
+  statements.map((s) => stmt(s.sql, s.args ?? EMPTY))
+/** A batch error names the failing statement; keep its SQL in the message. */
+const batchError =
+  (statements: ReadonlyArray<SqlStatement>) =>
+  (cause: unknown): DatabaseError => {
+    const index = (cause as { statementIndex?: unknown } | null)?.statementIndex
+    const failed = typeof index === "number" ? statements[index] : undefined
+    return DatabaseError.fromUnknown(cause, failed?.sql)
+  }
 
 const makeNativeConnection = (path: string, config: DatabaseConfig, role: "writer" | "reader") => {
   const db = new Native(path)
@@ -328,6 +378,13 @@ const makeRemote = Effect.fnUntraced(function* (config: DatabaseConfig) {
     try: () => client.transaction("write"),
     catch: toDbError,
   }).pipe(retryBusy)
+  // Each of these is one HTTP request: the client pipelines BEGIN, the statements and COMMIT
+  // (or ROLLBACK when one fails) of a batch.
+  const clientBatch = (statements: ReadonlyArray<SqlStatement>, mode: "deferred" | "write") =>
+    Effect.tryPromise({
+      try: () => client.batch(stmts(statements), mode),
+      catch: batchError(statements),
+    }).pipe(Effect.map((results) => results.map(fromResult)))
 
   return {
     owner,
@@ -338,32 +395,72 @@ const makeRemote = Effect.fnUntraced(function* (config: DatabaseConfig) {
         try: () => client.execute(stmt(sql, args)),
         catch: (cause) => DatabaseError.fromUnknown(cause, sql),
       }).pipe(Effect.map(fromResult)),
-    openTx: Effect.map(begin, (tx: Transaction) => ({
-      state: {
-        owner,
-        run: (sql: string, args: ReadonlyArray<SqlValue>) =>
-          Effect.tryPromise({
-            try: () => tx.execute(stmt(sql, args)),
-            catch: (cause) => DatabaseError.fromUnknown(cause, sql),
-          }).pipe(Effect.map(fromResult)),
-        sync: undefined,
-      } satisfies TxState,
-      commit: Effect.tryPromise({ try: () => tx.commit(), catch: toDbError }),
-      rollback: Effect.promise(async () => {
-        try {
-          if (!tx.closed) await tx.rollback()
-        } catch {
-          // already closed by the server: nothing to undo
-        }
-        tx.close()
-      }),
-    })),
+    readMany: (statements: ReadonlyArray<SqlStatement>) => clientBatch(statements, "deferred"),
+    writeMany: (statements: ReadonlyArray<SqlStatement>) => clientBatch(statements, "write"),
+    openTx: Effect.map(begin, (first: Transaction) => {
+      let tx = first
+      let started = false
+      const runOnce = (sql: string, args: ReadonlyArray<SqlValue>) =>
+        Effect.tryPromise({
+          try: () => tx.execute(stmt(sql, args)),
+          catch: (cause) => DatabaseError.fromUnknown(cause, sql),
+        }).pipe(Effect.map(fromResult))
+      const manyOnce = (statements: ReadonlyArray<SqlStatement>) =>
+        Effect.tryPromise({
+          try: () => tx.batch(stmts(statements)),
+          catch: batchError(statements),
+        }).pipe(Effect.map((results) => results.map(fromResult)))
+      // The client sends BEGIN IMMEDIATE together with the first statement(s). When the server
+      // gave up waiting for the write lock (SQLITE_BUSY) nothing ran and that transaction is
+      // closed: the first request is sent again in a new one.
+      const firstRequest = <A>(once: Effect.Effect<A, DatabaseError>) =>
+        retryBusy(
+          Effect.suspend(() =>
+            once.pipe(
+              Effect.tapError((e) =>
+                e.isBusy
+                  ? Effect.flatMap(
+                      Effect.sync(() => tx.close()),
+                      () => Effect.map(begin, (next) => void (tx = next)),
+                    )
+                  : Effect.void,
+              ),
+            ),
+          ),
+        ).pipe(Effect.tap(() => Effect.sync(() => void (started = true))))
+      return {
+        state: {
+          owner,
+          run: (sql: string, args: ReadonlyArray<SqlValue>) =>
+            started ? runOnce(sql, args) : firstRequest(runOnce(sql, args)),
+          sync: undefined,
+          many: (statements: ReadonlyArray<SqlStatement>) =>
+            started ? manyOnce(statements) : firstRequest(manyOnce(statements)),
+        } satisfies TxState,
+        commit: Effect.suspend(() =>
+          Effect.tryPromise({ try: () => tx.commit(), catch: toDbError }),
+        ),
+        rollback: Effect.promise(async () => {
+          try {
+            if (!tx.closed) await tx.rollback()
+          } catch {
+            // already closed by the server: nothing to undo
+          }
+          tx.close()
+        }),
+      }
+    }),
   }
 })
 
+const runEach = (
+  run: (sql: string, args: ReadonlyArray<SqlValue>) => Effect.Effect<ExecResult, DatabaseError>,
+  statements: ReadonlyArray<SqlStatement>,
+) => Effect.forEach(statements, (s) => run(s.sql, s.args ?? EMPTY))
+
 const makeDatabase = Effect.fnUntraced(function* (config: DatabaseConfig) {
   const useNative = !isRemoteUrl(config.url) && config.driver !== "client"
-  const driver = useNative ? yield* makeNative(config) : yield* makeRemote(config)
+  const driver: Driver = useNative ? yield* makeNative(config) : yield* makeRemote(config)
   const { owner } = driver
 
   const currentTx = Effect.map(Effect.service(CurrentTx), (tx) =>
@@ -436,14 +533,49 @@ const makeDatabase = Effect.fnUntraced(function* (config: DatabaseConfig) {
       )
     })
 
+  const readBatch = (statements: ReadonlyArray<SqlStatement>) =>
+    Effect.flatMap(currentTx, (tx): Effect.Effect<ReadonlyArray<ExecResult>, DatabaseError> => {
+      if (statements.length === 0) return Effect.succeed([])
+      if (tx !== undefined)
+        return tx.many !== undefined ? tx.many(statements) : runEach(tx.run, statements)
+      const many = driver.readMany
+      return many !== undefined
+        ? retryBusy(many(statements))
+        : runEach((sql, args) => retryBusy(driver.runOutside(sql, args, true)), statements)
+    })
+
   const batch = (statements: ReadonlyArray<SqlStatement>) =>
-    transaction(Effect.forEach(statements, (s) => execute(s.sql, s.args ?? EMPTY)))
+    Effect.flatMap(currentTx, (tx): Effect.Effect<ReadonlyArray<ExecResult>, DatabaseError> => {
+      if (statements.length === 0) return Effect.succeed([])
+      const writeMany = driver.writeMany
+      // Outside a transaction: BEGIN … COMMIT in one request; SQLITE_BUSY left nothing done.
+      if (tx === undefined && writeMany !== undefined)
+        return Effect.tap(retryBusy(writeMany(statements)), () => committed)
+      const many = tx?.many
+      if (tx !== undefined && many !== undefined) {
+        // The savepoint travels in the same request; only a failure costs a second one.
+        const name = `sp_${++savepoints}`
+        return Effect.catch(
+          Effect.map(
+            many([{ sql: `SAVEPOINT ${name}` }, ...statements, { sql: `RELEASE ${name}` }]),
+            (results) => results.slice(1, -1),
+          ),
+          (e) =>
+            Effect.andThen(
+              Effect.ignore(many([{ sql: `ROLLBACK TO ${name}` }, { sql: `RELEASE ${name}` }])),
+              Effect.fail(e),
+            ),
+        )
+      }
+      return transaction(runEach(execute, statements))
+    })
 
   const service: DatabaseShape = {
     mode: driver.mode,
     execute,
     query,
     batch,
+    readBatch,
     transaction,
     inTransaction: Effect.map(currentTx, (tx) => tx !== undefined),
     syncRunner: Effect.map(currentTx, (tx) => tx?.sync),

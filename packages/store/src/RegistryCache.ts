@@ -65,6 +65,12 @@ export const mergeTemplates = (
   return out
 }
 
+export const VERSION_SQL = "SELECT value FROM meta WHERE key = 'registry_version'"
+
+/** The version in a `VERSION_SQL` answer. */
+export const versionOf = (rows: ReadonlyArray<Row>): number =>
+  rows[0] === undefined ? 0 : num(rows[0], "value")
+
 export class RegistryCache extends Context.Service<
   RegistryCache,
   {
@@ -72,6 +78,14 @@ export class RegistryCache extends Context.Service<
     readonly current: Effect.Effect<RegistrySnapshot, DatabaseError>
     /** Mark the registries changed; call inside the transaction of the registry write. */
     readonly bump: Effect.Effect<void, DatabaseError>
+    /**
+     * The copy loaded last, unchecked. With `VERSION_SQL` sent in the same round trip as the
+     * reads that used it and `at(version)` on the answer, a remote caller checks the copy
+     * without a round trip of its own.
+     */
+    readonly peek: Effect.Effect<RegistrySnapshot | undefined>
+    /** The registries as of `version` (a `VERSION_SQL` answer): the copy, or a reload. */
+    readonly at: (version: number) => Effect.Effect<RegistrySnapshot, DatabaseError>
   }
 >()("@actionlog/store/RegistryCache") {
   static readonly layer = Layer.effect(
@@ -82,15 +96,22 @@ export class RegistryCache extends Context.Service<
 
       const load = (version: number) =>
         Effect.gen(function* () {
-          const [settingsRows, brands, channels, touchpoints, templates] = yield* Effect.all([
-            db.query("SELECT value FROM settings WHERE key = 'project'"),
-            db.query("SELECT id, name, industry FROM brands ORDER BY id"),
-            db.query("SELECT id, external_id, name, parent_id FROM channels ORDER BY name, id"),
-            db.query(
-              "SELECT id, external_id, name, kind, channel_id, brand_id, deleted FROM touchpoints ORDER BY name, id",
-            ),
-            db.query("SELECT definition FROM templates ORDER BY name"),
-          ])
+          // One read batch: one round trip on a remote database.
+          const [settingsRows, brands, channels, touchpoints, templates] = (yield* db.readBatch([
+            { sql: "SELECT value FROM settings WHERE key = 'project'" },
+            { sql: "SELECT id, name, industry FROM brands ORDER BY id" },
+            { sql: "SELECT id, external_id, name, parent_id FROM channels ORDER BY name, id" },
+            {
+              sql: "SELECT id, external_id, name, kind, channel_id, brand_id, deleted FROM touchpoints ORDER BY name, id",
+            },
+            { sql: "SELECT definition FROM templates ORDER BY name" },
+          ])).map((r) => r.rows) as [
+            ReadonlyArray<Row>,
+            ReadonlyArray<Row>,
+            ReadonlyArray<Row>,
+            ReadonlyArray<Row>,
+            ReadonlyArray<Row>,
+          ]
           const tps = touchpoints.map(rowToTouchpoint)
           const channelList = channels.map(rowToChannel)
           const settingsRow = settingsRows[0]
@@ -110,14 +131,18 @@ export class RegistryCache extends Context.Service<
           return s
         })
 
-      const current = Effect.gen(function* () {
-        const rows = yield* db.query("SELECT value FROM meta WHERE key = 'registry_version'")
-        const version = rows[0] === undefined ? 0 : num(rows[0], "value")
-        if (snapshot !== undefined && snapshot.version === version) return snapshot
-        const fresh = yield* load(version)
-        snapshot = fresh
-        return fresh
-      })
+      const at = (version: number) =>
+        Effect.suspend(() => {
+          if (snapshot !== undefined && snapshot.version === version)
+            return Effect.succeed(snapshot)
+          return Effect.map(load(version), (fresh) => {
+            snapshot = fresh
+            return fresh
+          })
+        })
+
+      const current = Effect.flatMap(db.query(VERSION_SQL), (rows) => at(versionOf(rows)))
+      const peek = Effect.sync(() => snapshot)
 
       // A random version, not a counter: a copy loaded inside a transaction that later rolls
       // back can never match a version another writer commits afterwards.
@@ -129,7 +154,7 @@ export class RegistryCache extends Context.Service<
         ),
       )
 
-      return RegistryCache.of({ current, bump })
+      return RegistryCache.of({ current, bump, peek, at })
     }),
   )
 }

@@ -14,7 +14,7 @@ import {
   Touchpoints,
   type BatchItemResult,
 } from "../src/index"
-import { storeLayer } from "./helpers"
+import { drivers, storeLayer } from "./helpers"
 import { T0, input, iso, viewed, withStore } from "./support"
 
 const recordedIds = (rs: ReadonlyArray<BatchItemResult>) =>
@@ -31,7 +31,7 @@ const newCustomer = (email: string) =>
     c.create({ identifiers: [{ kind: "email", value: email }] }),
   )
 
-for (const driver of ["native", "client"] as const) {
+for (const driver of drivers) {
   describe(`with the ${driver} driver`, () => {
     describe("ActionStore.record", () => {
       it.effect("records one action with server times, default touchpoint and default brand", () =>

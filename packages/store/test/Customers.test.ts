@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { ActionStore, Customers, Database } from "../src/index"
+import { drivers } from "./helpers"
 import { withStore } from "./support"
 
 const actionCount = Effect.gen(function* () {
@@ -11,7 +12,7 @@ const actionCount = Effect.gen(function* () {
 
 const ids = (xs: ReadonlyArray<{ id: string }>) => xs.map((x) => x.id).sort()
 
-for (const driver of ["native", "client"] as const) {
+for (const driver of drivers) {
   describe(`with the ${driver} driver`, () => {
     describe("Customers", () => {
       it.effect("creates with normalised identifiers, unique per kind", () =>

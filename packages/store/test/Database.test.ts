@@ -3,10 +3,15 @@ import { Context, Effect, Exit, Fiber, Layer } from "effect"
 import { Database, filePathOf, isRemoteUrl } from "../src/Database"
 import { migrate } from "../src/Migrator"
 import migrations from "../src/migrations/index"
-import { dbLayer } from "./helpers"
+import { createClient } from "@libsql/client"
+import { startHranaServer } from "@actionlog/testkit"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { dbLayer, drivers, remoteLane } from "./helpers"
 
 describe("Database", () => {
-  for (const driver of ["native", "client"] as const) {
+  for (const driver of drivers) {
     describe(`${driver} driver`, () => {
       it.effect("migrates on start, twice safely, with WAL and foreign keys", () => {
         const t = dbLayer({ driver })
@@ -23,8 +28,11 @@ describe("Database", () => {
           assert.strictEqual(jm?.journal_mode, "wal")
           const [fk] = yield* db.query<{ foreign_keys: number }>("PRAGMA foreign_keys")
           assert.strictEqual(fk?.foreign_keys, 1)
-          const [bt] = yield* db.query<{ timeout: number }>("PRAGMA busy_timeout")
-          assert.isAbove(bt?.timeout ?? 0, 0)
+          // A server waits for its locks itself; a local file needs SQLite to wait.
+          if (!remoteLane) {
+            const [bt] = yield* db.query<{ timeout: number }>("PRAGMA busy_timeout")
+            assert.isAbove(bt?.timeout ?? 0, 0)
+          }
           // Opening the same file again applies nothing and keeps the records.
           const again = yield* Effect.scoped(
             Effect.gen(function* () {
@@ -38,7 +46,7 @@ describe("Database", () => {
       })
 
       it.effect("commits, rolls back on failure, and nests as savepoints", () => {
-        const t = dbLayer({ driver })
+        const t = dbLayer({ driver }, { migrated: true })
         return Effect.gen(function* () {
           const db = yield* Database
           yield* db.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)")
@@ -72,7 +80,7 @@ describe("Database", () => {
       })
 
       it.effect("serialises concurrent transactions of one process", () => {
-        const t = dbLayer({ driver })
+        const t = dbLayer({ driver }, { migrated: true })
         return Effect.gen(function* () {
           const db = yield* Database
           yield* db.execute("CREATE TABLE c (n INTEGER NOT NULL)")
@@ -94,6 +102,44 @@ describe("Database", () => {
       })
     })
   }
+})
+
+describe("remote driver", () => {
+  // Live clock: the retry sleeps between attempts.
+  it.live("a transaction waits out another client's write lock instead of failing", () =>
+    Effect.gen(function* () {
+      // A server that gives up on a lock quickly (SQLITE_BUSY), as sqld does under contention.
+      const dir = mkdtempSync(join(tmpdir(), "actionlog-busy-"))
+      const hrana = yield* Effect.promise(() =>
+        startHranaServer({ dbPath: join(dir, "busy.db"), busyTimeoutMs: 100 }),
+      )
+      const other = createClient({ url: hrana.url })
+      yield* Effect.addFinalizer(() =>
+        Effect.promise(async () => {
+          other.close()
+          await hrana.close()
+          rmSync(dir, { recursive: true, force: true })
+        }),
+      )
+      const ctx = yield* Layer.build(Database.layer({ url: hrana.url }))
+      const db = Context.get(ctx, Database)
+      yield* db.execute("CREATE TABLE t (v TEXT)")
+      // Another client holds the write lock for a while.
+      const held = yield* Effect.promise(async () => {
+        const tx = await other.transaction("write")
+        await tx.execute("INSERT INTO t VALUES ('other')")
+        return tx
+      })
+      const release = setTimeout(() => void held.commit(), 600)
+      yield* Effect.addFinalizer(() => Effect.sync(() => clearTimeout(release)))
+      yield* db.transaction(db.execute("INSERT INTO t VALUES ('mine')"))
+      const rows = yield* db.query<{ v: string }>("SELECT v FROM t ORDER BY rowid")
+      assert.deepStrictEqual(
+        rows.map((r) => r.v),
+        ["other", "mine"],
+      )
+    }).pipe(Effect.scoped),
+  )
 })
 
 describe("configuration", () => {

@@ -10,12 +10,15 @@ import {
   Exports,
   layer as storeLayerOf,
 } from "../src/index"
-import { tempDbUrl } from "./helpers"
+import { drivers, tempDbUrl } from "./helpers"
 import { T0, input, viewed } from "./support"
 
-const withStoreAndAudit = <A, E, R>(body: Effect.Effect<A, E, R>) => {
-  const t = tempDbUrl()
-  const l = Layer.provideMerge(AuditLog.layer, storeLayerOf({ url: t.url, synchronous: "NORMAL" }))
+const withStoreAndAudit = <A, E, R>(body: Effect.Effect<A, E, R>, driver: "native" | "client") => {
+  const t = tempDbUrl({ migrated: true })
+  const l = Layer.provideMerge(
+    AuditLog.layer,
+    storeLayerOf({ url: t.url, synchronous: "NORMAL", driver }),
+  )
   return Effect.andThen(TestClock.setTime(T0), body).pipe(
     Effect.provide(l),
     Effect.ensuring(Effect.sync(t.cleanup)),
@@ -42,7 +45,8 @@ const scanAll = (needles: ReadonlyArray<string>) =>
     return hits
   })
 
-describe("Erasure", () => {
+// `client` takes the remote write path (suppression answered from the batch's read phase).
+describe.each(drivers)("Erasure with the %s driver", (driver) => {
   it.effect("removes the profile and every action everywhere, suppresses late events", () =>
     withStoreAndAudit(
       Effect.gen(function* () {
@@ -166,6 +170,7 @@ describe("Erasure", () => {
         const exp = yield* Effect.exit((yield* Exports).customer(ann.id))
         assert.isTrue(Exit.isFailure(exp))
       }),
+      driver,
     ),
   )
 })

@@ -2,10 +2,19 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { ActionStore, Customers, LiveActions } from "../src/index"
+import { remoteLane } from "./helpers"
 import { viewed, withStore } from "./support"
 
-/** Let forked fibers run until they block (the native driver answers synchronously). */
-const settle = Effect.repeat(Effect.yieldNow, { times: 20 })
+/**
+ * Let forked fibers run until they block: the native driver answers synchronously; over the
+ * network (remote lane) their queries need real time.
+ */
+const settle = Effect.andThen(
+  remoteLane
+    ? Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 50)))
+    : Effect.void,
+  Effect.repeat(Effect.yieldNow, { times: 20 }),
+)
 
 // Under the TestClock the poll's sleep only ends when the test moves the clock, so a waiter
 // that finishes while the clock stands still was woken by the commit.
@@ -44,8 +53,15 @@ describe("LiveActions", () => {
         yield* Effect.flatMap(Effect.service(Customers), (s) => s.search("nobody"))
         yield* settle
         assert.isUndefined(waiter.pollUnsafe())
-        // Nothing new for the whole wait: it gives up after maxWaitMs of polling.
-        yield* TestClock.adjust("1 second")
+        // Nothing new for the whole wait: it gives up after maxWaitMs of polling (one poll at
+        // a time, so each poll's query has run before the clock moves on).
+        for (let polled = 0; polled < 900; polled += 100) {
+          yield* TestClock.adjust("100 millis")
+          yield* settle
+        }
+        assert.isUndefined(waiter.pollUnsafe(), "still waiting before maxWaitMs")
+        yield* TestClock.adjust("100 millis")
+        yield* settle
         const exit = yield* Fiber.await(waiter)
         assert.isTrue(Exit.isSuccess(exit))
       }),

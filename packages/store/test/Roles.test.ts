@@ -5,7 +5,7 @@ import { dbLayer } from "./helpers"
 
 /** Roles, staff users and sessions over a fresh temp database file. */
 const withAuth = <A, E, R>(body: Effect.Effect<A, E, R>) => {
-  const t = dbLayer()
+  const t = dbLayer({}, { migrated: true })
   return body.pipe(
     Effect.provide(AuthLayer.pipe(Layer.provideMerge(t.layer))),
     Effect.ensuring(Effect.sync(t.cleanup)),

@@ -13,7 +13,7 @@ const password = "right-password-1"
 
 /** Auth over a fresh temp database file, a staff user `ann@example.com`, clock at T0. */
 const withAuth = <A, E, R>(body: Effect.Effect<A, E, R>) => {
-  const t = dbLayer()
+  const t = dbLayer({}, { migrated: true })
   return Effect.gen(function* () {
     yield* TestClock.setTime(T0)
     yield* StaffUsers.use((s) =>
@@ -167,7 +167,7 @@ describe("sign-in throttle", () => {
   )
 
   it.effect("the limit holds across processes sharing the database file", () => {
-    const t = dbLayer()
+    const t = dbLayer({}, { migrated: true })
     const other = Database.layer({ url: t.url, synchronous: "NORMAL" })
     return Effect.gen(function* () {
       yield* TestClock.setTime(T0)

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import Native from "libsql"
 import { describe, expect, it } from "vitest"
-import { tempDbUrl } from "./helpers"
+import { remoteLane, tempDbUrl } from "./helpers"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const packageDir = join(here, "..")
@@ -102,23 +102,30 @@ describe("crash safety", () => {
     return { kills, acked }
   }
 
-  it("SIGKILL at random moments never leaves a partial or lost batch", async () => {
-    // Two lanes (files) in parallel halve the wall time spent starting children.
-    const lanes = Array.from({ length: LANES }, () => tempDbUrl())
-    const results = await Promise.all(lanes.map((t, i) => lane(t, i))).finally(() =>
-      lanes.forEach((t) => t.cleanup()),
-    )
-    expect(results.reduce((a, r) => a + r.kills, 0)).toBeGreaterThanOrEqual(20)
-    // The kills landed while batches were being written, not only before the first one.
-    expect(results.reduce((a, r) => a + r.acked, 0)).toBeGreaterThan(0)
-  }, 180_000)
+  // Kills the process holding the file: in the remote lane the server holds it, and a killed
+  // client's open transaction keeps the write lock until its stream expires (10 s).
+  it.skipIf(remoteLane)(
+    "SIGKILL at random moments never leaves a partial or lost batch",
+    async () => {
+      // Two lanes (files) in parallel halve the wall time spent starting children.
+      const lanes = Array.from({ length: LANES }, () => tempDbUrl())
+      const results = await Promise.all(lanes.map((t, i) => lane(t, i))).finally(() =>
+        lanes.forEach((t) => t.cleanup()),
+      )
+      expect(results.reduce((a, r) => a + r.kills, 0)).toBeGreaterThanOrEqual(20)
+      // The kills landed while batches were being written, not only before the first one.
+      expect(results.reduce((a, r) => a + r.acked, 0)).toBeGreaterThan(0)
+    },
+    180_000,
+  )
 })
 
 describe("two processes on one file", () => {
   it("write at once without errors reaching the caller, and lose nothing", async () => {
     const t = tempDbUrl()
     try {
-      const BATCHES = 25
+      // Over the network (remote lane) each batch pays its round trips: fewer batches.
+      const BATCHES = remoteLane ? 10 : 25
       const SIZE = 100
       const SHARED = 40
       // A tiny busy timeout makes SQLITE_BUSY happen, so the BEGIN IMMEDIATE retry is exercised.

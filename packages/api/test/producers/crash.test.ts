@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url"
 import { ManagedRuntime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { Database, layer } from "@actionlog/store"
+import { testDatabase } from "@actionlog/testkit"
 
 // A status change and its action commit together, also when the process dies at any moment:
 // a child drives orders through their lifecycle and is killed with SIGKILL; afterwards every
@@ -15,13 +16,19 @@ const here = dirname(fileURLToPath(import.meta.url))
 // The server app has tsx; the child imports our packages relative to its own file.
 const serverDir = join(here, "..", "..", "..", "..", "apps", "server")
 const dir = mkdtempSync(join(tmpdir(), "actionlog-producers-crash-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+// In the remote lane the killed writer is a client of a Hrana server over the file: its open
+// transaction is the server's to roll back.
+const db = testDatabase(join(dir, "crash.db"))
+afterAll(async () => {
+  await db.close()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe("crash safety of producers", () => {
   it("a killed writer leaves no order change without its action and no action without its change", async () => {
-    const url = `file:${join(dir, "crash.db")}`
+    const url = db.url
     const child = spawn(
       process.execPath,
       ["--import", "tsx", join(here, "fixtures", "orderWriter.ts")],

@@ -13,11 +13,12 @@ import {
   type Order,
 } from "@actionlog/domain"
 import { Clock, Context, Effect, Layer, Result } from "effect"
-import { ActionStore } from "../ActionStore"
+import { ActionStore, type RecordedAction } from "../ActionStore"
 import { Customers } from "../Customers"
 import { Database, type Row } from "../Database"
 import type { DatabaseError } from "../DatabaseError"
 import { num, optStr, str } from "../internal/rows"
+import { guard } from "../internal/writeBatch"
 import { envelope, recordOptions, tn, type ActionContext } from "./Shared"
 
 export interface OrderLineInput {
@@ -261,9 +262,17 @@ export class Orders extends Context.Service<
       const changeStatus = Effect.fn("Orders.changeStatus")(function* (
         input: ChangeOrderStatusInput,
       ) {
-        return yield* db.transaction(
+        // Read, decide, then write the change with its action in one go (ActionStore.recordWith):
+        // three round trips on a remote database, run again if the order changed meanwhile.
+        const { recorded, value } = yield* actions.recordWith(
           Effect.gen(function* () {
-            const before = yield* get(input.orderId)
+            const [row] = yield* db.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`, [
+              input.orderId,
+            ])
+            if (row === undefined) {
+              return yield* new ProducerErrors.OrderNotFound({ orderId: input.orderId })
+            }
+            const before = rowToOrder(row)
             const applied = OrderLifecycle.applyTransition(
               before.snapshot,
               input.status,
@@ -297,10 +306,6 @@ export class Orders extends Context.Service<
                       ...reason,
                     }
             const now = yield* Clock.currentTimeMillis
-            yield* db.execute(
-              "UPDATE orders SET status = ?, snapshot = ?, updated_at = ? WHERE id = ?",
-              [after.status, JSON.stringify(after), now, input.orderId],
-            )
             // Later changes stay at the order's touchpoint and brand unless the caller names
             // a touchpoint (then its brand applies) or a brand.
             const ctx: ActionContext =
@@ -311,19 +316,50 @@ export class Orders extends Context.Service<
                     brand: input.brand ?? (before.brandId as Ids.BrandId),
                   }
                 : input
-            const { actionId } = yield* recordChange(before.customerId, template, payload, ctx, {
-              orderId: input.orderId,
-              status: after.status,
-              previous: before.status,
-              lineIds: input.lineIds,
-              snapshot: after,
-            })
-            const order = yield* get(input.orderId).pipe(
-              Effect.catchTag("OrderNotFound", Effect.die),
-            )
-            return { order, actionId }
+            const snapshot = JSON.stringify(after)
+            return {
+              input: {
+                customer: { id: before.customerId as Ids.CustomerId },
+                template: tn(template),
+                payload,
+                ...envelope(ctx),
+              },
+              options: recordOptions(ctx),
+              value: { before, after: JSON.parse(snapshot) as Order.OrderSnapshot, now },
+              statements: (action: RecordedAction) => [
+                // The order as it was read: a change committed since fails the write.
+                guard(
+                  "NOT EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = ? AND snapshot = ?)",
+                  [input.orderId, before.status, str(row, "snapshot")],
+                ),
+                {
+                  sql: "UPDATE orders SET status = ?, snapshot = ?, updated_at = ? WHERE id = ?",
+                  args: [after.status, snapshot, now, input.orderId],
+                },
+                {
+                  sql: "INSERT INTO order_events (order_id, action_id, template, status, previous_status, line_ids, snapshot, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  args: [
+                    input.orderId,
+                    action.id,
+                    template,
+                    after.status,
+                    before.status,
+                    input.lineIds === undefined ? null : JSON.stringify(input.lineIds),
+                    snapshot,
+                    action.occurredAt,
+                  ],
+                },
+              ],
+            }
           }),
         )
+        const order: OrderView = {
+          ...value.before,
+          status: value.after.status,
+          snapshot: value.after,
+          updatedAt: value.now,
+        }
+        return { order, actionId: recorded.id }
       })
 
       const history = Effect.fn("Orders.history")(function* (orderId: string) {
