@@ -13,7 +13,6 @@ import { ApiKeys, scopeAllows, type ApiKeyPrincipal } from "@actionlog/store"
 import type { ApiServices } from "../services"
 import type { ApiMetrics } from "../trpc"
 import { ingest, type Outcome } from "./Ingest"
-import { ensureTables } from "./TrackingConfig"
 
 export interface TrackingHandlerOptions {
   readonly runtime: ManagedRuntime.ManagedRuntime<ApiServices, unknown>
@@ -186,13 +185,6 @@ export interface TrackingResponse {
 /** The handler for `/v1/*`. */
 export const makeTrackingHandler = (options: TrackingHandlerOptions) => {
   const { runtime, metrics } = options
-  let ready: Promise<void> | undefined
-  const ensureReady = () =>
-    (ready ??= runtime.runPromise(ensureTables).catch((e: unknown) => {
-      ready = undefined
-      throw e
-    }))
-
   const authenticate = (key: string) => runtime.runPromise(ApiKeys.use((k) => k.authenticate(key)))
 
   const run = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -289,7 +281,6 @@ export const makeTrackingHandler = (options: TrackingHandlerOptions) => {
       calls = [{ type: kind, message: envelope }]
     }
 
-    await ensureReady()
     const exit = await runtime.runPromiseExit(
       ingest({
         principal,

@@ -1,9 +1,10 @@
 /**
- * Applies Segment calls to actionlog: identities are linked first (userId + anonymousId on one
- * customer), then aliases, then every track / page / screen / group call is recorded in ONE
- * `recordBatch` (transaction id = `segment:<messageId>`, so a library's retry is answered
- * "already processed"), then identify calls become profile edits. Each call gets its own
- * outcome; a bad call never stops the good ones.
+ * Applies Segment calls to actionlog in one write transaction: identities are linked first
+ * (userId + anonymousId on one customer), then aliases, then every track / page / screen /
+ * group call is recorded in ONE `recordBatch` (transaction id = `segment:<messageId>`, so a
+ * library's retry is answered "already processed"), then identify calls become profile
+ * edits. Each call gets its own outcome; a bad call never stops the good ones, and leaves no
+ * trace.
  */
 import { Clock, Effect, Result } from "effect"
 import {
@@ -198,19 +199,77 @@ const customerRef = (p: { userId?: string | undefined; anonymousId?: string | un
     ? { identifier: { kind: Tracking.USER_ID_KIND, value: p.userId } }
     : { identifier: { kind: Tracking.ANONYMOUS_ID_KIND, value: p.anonymousId! } }
 
+/** Internal: an attempt had rejected calls, so its savepoint is rolled back. */
+class Rejected {
+  readonly _tag = "Rejected"
+  constructor(readonly outcomes: ReadonlyMap<number, Outcome>) {}
+}
+
+/** Internal: no call was accepted, so the whole transaction is rolled back. */
+class NothingAccepted {
+  readonly _tag = "NothingAccepted"
+}
+
 export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput) {
   const db = yield* Database
-  const customers = yield* Customers
   const outcomes: Array<Outcome | undefined> = input.calls.map(() => undefined)
-  const parsed: Array<Parsed> = []
+  let active: Array<Parsed> = []
   input.calls.forEach((c, i) => {
     const r = parse(i, c.type, c.message, input)
     if ("status" in r) outcomes[i] = r
-    else parsed.push(r)
+    else active.push(r)
   })
-  if (parsed.length === 0) return outcomes as ReadonlyArray<Outcome>
+  if (active.length === 0) return outcomes as ReadonlyArray<Outcome>
 
+  // A rejected call must leave no trace: the touchpoints, templates, customers and identifiers
+  // made for it would otherwise stay. So the calls are applied in a savepoint; when some are
+  // rejected it is rolled back and the others applied again without them, until every
+  // remaining call is accepted (all in one write transaction). When none is, the transaction
+  // is rolled back: the request changed nothing.
   const recordedBy: RecordedBy = { kind: "apiKey", id: input.principal.id }
+  const attempt = (calls: ReadonlyArray<Parsed>) =>
+    db.transaction(
+      Effect.flatMap(applyCalls(calls, input, recordedBy), (result) =>
+        [...result.values()].some((o) => o.status === "rejected")
+          ? Effect.fail(new Rejected(result))
+          : Effect.succeed(result),
+      ),
+    )
+  const program = Effect.gen(function* () {
+    while (true) {
+      const result = yield* attempt(active).pipe(
+        Effect.catchIf(
+          (e): e is Rejected => e instanceof Rejected,
+          (e) => Effect.succeed(e),
+        ),
+      )
+      if (!(result instanceof Rejected)) {
+        for (const [i, o] of result) outcomes[i] = o
+        return
+      }
+      for (const [i, o] of result.outcomes) if (o.status === "rejected") outcomes[i] = o
+      active = active.filter((p) => result.outcomes.get(p.index)?.status !== "rejected")
+      if (active.length === 0) return yield* Effect.fail(new NothingAccepted())
+    }
+  })
+  yield* db.transaction(program).pipe(
+    Effect.catchIf(
+      (e): e is NothingAccepted => e instanceof NothingAccepted,
+      () => Effect.void,
+    ),
+  )
+  return outcomes as ReadonlyArray<Outcome>
+})
+
+/** Applies the calls (inside the caller's transaction); one outcome per call index. */
+const applyCalls = Effect.fnUntraced(function* (
+  parsed: ReadonlyArray<Parsed>,
+  input: IngestInput,
+  recordedBy: RecordedBy,
+) {
+  const db = yield* Database
+  const customers = yield* Customers
+  const outcomes = new Map<number, Outcome>()
   const brand = yield* Config.sourceBrand(input.principal.id)
   yield* ensureTouchpoints(new Set(parsed.map((p) => p.source)))
 
@@ -220,7 +279,7 @@ export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput
   )
 
   for (const p of parsed) {
-    if (p.type === "alias") outcomes[p.index] = yield* applyAlias(p, recordedBy)
+    if (p.type === "alias") outcomes.set(p.index, yield* applyAlias(p, recordedBy))
   }
 
   const actionCalls = parsed.filter(
@@ -233,7 +292,7 @@ export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput
     for (const [i, p] of actionCalls.entries()) {
       const plan = planned[i]!
       if ("status" in plan) {
-        outcomes[p.index] = plan
+        outcomes.set(p.index, plan)
         continue
       }
       inputs.push({
@@ -258,19 +317,21 @@ export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput
         .pipe(Effect.catchTag("BatchTooLarge", (e) => Effect.die(e)))
       results.forEach((r, j) => {
         const index = owners[start + j]!
-        outcomes[index] =
+        outcomes.set(
+          index,
           r.status === "rejected"
             ? { status: "rejected", tag: r.tag, message: r.message, path: r.path }
-            : { status: r.status, actionId: r.id }
+            : { status: r.status, actionId: r.id },
+        )
       })
     }
   }
 
   for (const p of parsed) {
     if (p.type !== "identify") continue
-    outcomes[p.index] = yield* applyIdentify(p, recordedBy, db, customers)
+    outcomes.set(p.index, yield* applyIdentify(p, recordedBy, db, customers))
   }
-  return outcomes as ReadonlyArray<Outcome>
+  return outcomes
 })
 
 // ---------------------------------------------------------------------------------------------

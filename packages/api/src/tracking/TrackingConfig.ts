@@ -1,6 +1,6 @@
 /**
- * The tracking endpoint's own state, in its own tables (created on first use, so the store's
- * migrations stay untouched): the unknown-event policy, the brand per write key, and the
+ * The tracking endpoint's own state, in its own tables (migration 0007): the unknown-event
+ * policy, the brand per write key, and the
  * message ids of identify / alias calls already applied (track, page and screen use the
  * action's transaction id instead).
  */
@@ -17,24 +17,6 @@ export interface TrackingSettings {
 
 export const defaultTrackingSettings: TrackingSettings = { unknownEvents: "createTemplate" }
 
-const ddl = [
-  `CREATE TABLE IF NOT EXISTS tracking_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS tracking_sources (
-     api_key_id TEXT PRIMARY KEY,
-     brand_id TEXT NOT NULL
-   )`,
-  `CREATE TABLE IF NOT EXISTS tracking_messages (
-     message_id TEXT PRIMARY KEY,
-     customer_id TEXT,
-     processed_at INTEGER NOT NULL
-   )`,
-]
-
-/** Create the tables when missing (idempotent). */
-export const ensureTables: Effect.Effect<void, DatabaseError, Database> = Database.use((db) =>
-  Effect.asVoid(db.batch(ddl.map((sql) => ({ sql })))),
-)
-
 export const getSettings: Effect.Effect<TrackingSettings, DatabaseError, Database> = Database.use(
   (db) =>
     Effect.map(
@@ -50,7 +32,6 @@ export const updateSettings = (
   input: Partial<TrackingSettings>,
 ): Effect.Effect<TrackingSettings, DatabaseError, Database> =>
   Effect.gen(function* () {
-    yield* ensureTables
     const db = yield* Database
     const after = { ...(yield* getSettings), ...input }
     yield* db.execute(
@@ -79,7 +60,6 @@ export const setSourceBrand = (
   brandId: Ids.BrandId | null,
 ): Effect.Effect<void, DatabaseError, Database> =>
   Effect.gen(function* () {
-    yield* ensureTables
     const db = yield* Database
     yield* brandId === null
       ? db.execute("DELETE FROM tracking_sources WHERE api_key_id = ?", [apiKeyId])

@@ -13,7 +13,6 @@ export const trackingRouter = router({
     run(
       ctx,
       Effect.gen(function* () {
-        yield* Config.ensureTables
         const settings = yield* Config.getSettings
         const sources = yield* Database.use((db) =>
           db.query<{ api_key_id: string; brand_id: string }>(
@@ -36,7 +35,6 @@ export const trackingRouter = router({
       run(
         ctx,
         Effect.gen(function* () {
-          yield* Config.ensureTables
           const before = yield* Config.getSettings
           return yield* audited(Config.updateSettings(input), (after) => ({
             action: "tracking.updateSettings",
