@@ -5,7 +5,7 @@
  * traits → profile, custom-field inference. The HTTP handler lives in `@actionlog/api`.
  */
 import { Result } from "effect"
-import type { CustomerIdentifier, Gender, PersonalData } from "./Customer"
+import type { CustomerIdentifier, Gender, PersonalDataChanges } from "./Customer"
 import { InvalidPayload } from "./Errors"
 import { parseIsoTime } from "./Time"
 import type { CustomFieldDefinition, TemplateDefinition } from "./Template"
@@ -418,7 +418,8 @@ export const splitProperties = (
 // Identify traits → profile
 
 export interface ProfileFromTraits {
-  readonly personal: PersonalData
+  /** Only the fields the traits name; an explicit `null` trait clears its field. */
+  readonly personal: PersonalDataChanges
   /** `email` / `phone` identifiers found in the traits. */
   readonly identifiers: ReadonlyArray<CustomerIdentifier>
   /** Every other trait (reserved or not), kept as a profile custom field. */
@@ -449,32 +450,43 @@ const consumedTraits = new Set([
   "gender",
 ])
 
-/** Segment's reserved traits → actionlog's profile (see docs/tracking.md for the table). */
+// `undefined`: the trait is absent (the field stays); `null`: sent as null (cleared).
+const traitField = <A>(v: unknown, f: (v: unknown) => A | undefined): A | null | undefined =>
+  v === null ? null : f(v)
+const firstGiven = (...vs: ReadonlyArray<unknown>) => vs.find((v) => v !== undefined)
+
+/**
+ * Segment's reserved traits → actionlog's profile (see docs/tracking.md for the table): a
+ * partial change, so a trait sent as `null` clears its field and an absent one keeps it.
+ */
 export const traitsToProfile = (traits: Json, context?: unknown): ProfileFromTraits => {
-  let firstName = text(traits["firstName"]) ?? text(traits["first_name"])
-  let lastName = text(traits["lastName"]) ?? text(traits["last_name"])
-  const name = text(traits["name"])
+  const field = traitField
+  let firstName = field(firstGiven(traits["firstName"], traits["first_name"]), text)
+  let lastName = field(firstGiven(traits["lastName"], traits["last_name"]), text)
+  const name = field(traits["name"], text)
   if (name !== undefined && firstName === undefined && lastName === undefined) {
-    const parts = name.split(/\s+/)
-    firstName = parts[0]
-    lastName = parts.length > 1 ? parts.slice(1).join(" ") : undefined
+    // `name: null` clears both parts; a one-word name leaves the last name as it is.
+    const parts = name === null ? [] : name.split(/\s+/)
+    firstName = name === null ? null : parts[0]
+    lastName = parts.length > 1 ? parts.slice(1).join(" ") : name === null ? null : undefined
   }
-  const birthday = str(traits["birthday"])
-  const birthDate =
-    birthday !== undefined && /^\d{4}-\d{2}-\d{2}/.test(birthday)
+  const birthDate = field(traits["birthday"], (v) => {
+    const birthday = str(v)
+    return birthday !== undefined && /^\d{4}-\d{2}-\d{2}/.test(birthday)
       ? birthday.slice(0, 10)
       : undefined
+  })
   const address = isObject(traits["address"]) ? traits["address"] : {}
   const ctx = isObject(context) ? context : {}
   const personal = withDefined({
     firstName,
     lastName,
     birthDate,
-    gender: genderOf(traits["gender"]),
-    city: text(address["city"]),
+    gender: field(traits["gender"], genderOf),
+    city: field(address["city"], text),
     locale: text(ctx["locale"]),
     timeZone: text(ctx["timezone"]),
-  }) as PersonalData
+  }) as PersonalDataChanges
   const identifiers: Array<CustomerIdentifier> = []
   const email = str(traits["email"])
   const phone = str(traits["phone"])

@@ -592,8 +592,8 @@ const applyIdentify = (
     const r = yield* customers.update(
       before.id,
       {
-        personal: { ...before.personal, ...mapped.personal },
-        customFields: { ...before.customFields, ...mapped.customFields },
+        personal: mapped.personal,
+        customFields: mapped.customFields,
         ...(identifiersChanged ? { identifiers } : {}),
       },
       {
