@@ -236,12 +236,13 @@ export class ActionStore extends Context.Service<
           const recordedBy = `${by.kind}:${by.id}`
           // Validate before taking the write lock; redo it inside only if a registry changed.
           const before = yield* cache.current
-          let prepared: Array<PreparedItem> = items.map((i) => prepareItem(i, before, now))
+          const byStaff = by.kind === "staff"
+          let prepared: Array<PreparedItem> = items.map((i) => prepareItem(i, before, now, byStaff))
           return yield* db.transaction(
             Effect.gen(function* () {
               const snap = yield* cache.current
               if (snap.version !== before.version) {
-                prepared = items.map((i) => prepareItem(i, snap, now))
+                prepared = items.map((i) => prepareItem(i, snap, now, byStaff))
               }
               const program = writeBatch(prepared, now, recordedBy)
               const sync = yield* db.syncRunner
