@@ -9,10 +9,9 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { gunzip } from "node:zlib"
 import { Cause, Exit, type ManagedRuntime } from "effect"
 import { Tracking } from "@actionlog/domain"
-import { ApiKeys, scopeAllows, type ApiKeyPrincipal } from "@actionlog/store"
+import { ApiKeys, scopeAllows, TrackingStore, type ApiKeyPrincipal } from "@actionlog/store"
 import type { ApiServices } from "../services"
 import type { ApiMetrics } from "../trpc"
-import { ingest, type Outcome } from "./Ingest"
 
 export interface TrackingHandlerOptions {
   readonly runtime: ManagedRuntime.ManagedRuntime<ApiServices, unknown>
@@ -282,13 +281,15 @@ export const makeTrackingHandler = (options: TrackingHandlerOptions) => {
     }
 
     const exit = await runtime.runPromiseExit(
-      ingest({
-        principal,
-        calls,
-        receivedAt,
-        sentAt: kind === "batch" ? envelope["sentAt"] : undefined,
-        context: kind === "batch" ? envelope["context"] : undefined,
-      }),
+      TrackingStore.use((t) =>
+        t.ingest({
+          principal,
+          calls,
+          receivedAt,
+          sentAt: kind === "batch" ? envelope["sentAt"] : undefined,
+          context: kind === "batch" ? envelope["context"] : undefined,
+        }),
+      ),
     )
     if (Exit.isFailure(exit)) {
       console.error("[actionlog] tracking failed:", Cause.pretty(exit.cause))
@@ -304,7 +305,7 @@ export const makeTrackingHandler = (options: TrackingHandlerOptions) => {
   const respond = (
     res: ServerResponse,
     calls: ReadonlyArray<{ message: unknown }>,
-    outcomes: ReadonlyArray<Outcome>,
+    outcomes: ReadonlyArray<Tracking.Outcome>,
   ) => {
     let recorded = 0
     let already = 0
