@@ -363,6 +363,8 @@ describe("admin app in a real browser", () => {
     expect(cleared.items[0]!.payload).toEqual({
       changes: [{ field: "personal.city", before: "Lisbon", after: null }],
     })
+    // Back on the feed, where the next step continues.
+    await page.getByRole("tab", { name: "Activity" }).click()
   })
 
   it("shows an action recorded elsewhere at once, over the live subscription", async () => {
