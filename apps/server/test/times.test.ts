@@ -84,6 +84,17 @@ describe("time inputs", () => {
       to: start + 86_400_000,
     })
     expect(stats.series.find((s) => s.key === "NoteAdded")?.total).toBe(2)
+    // A segment window's bounds too.
+    const inWindow = (from: string | number, to: string | number) =>
+      reader().segments.count.query({
+        segment: {
+          _tag: "HasActions",
+          templates: ["NoteAdded"],
+          window: { from, to },
+        } as never,
+      })
+    expect(await inWindow(iso(start), start + 1)).toBe(1)
+    expect(await inWindow(start + 7_200_000, iso(start + 7_200_001))).toBe(0)
   })
 
   it("anything else is InputInvalid with the field path, and changes nothing", async () => {
