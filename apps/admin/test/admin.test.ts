@@ -344,6 +344,37 @@ describe("admin app in a real browser", () => {
       .getByTestId("action-row")
       .evaluateAll((rows) => rows.slice(0, 3).map((r) => r.getAttribute("data-template")))
     expect(latest).toEqual(["ProfileCorrected", "NoteAdded", "TagAdded"])
+
+    // Staff work is credited to the admin panel touchpoint, not the project's website.
+    const { api } = h
+    const adminPanel = (await api.touchpoints.list.query({})).find(
+      (t) => t.externalId === "admin-panel",
+    )!
+    const recent = await api.actions.feed.query({ customer: { id: customerId }, limit: 3 })
+    expect(recent.items.map((a) => [a.template, a.touchpointId])).toEqual([
+      ["ProfileCorrected", adminPanel.id],
+      ["NoteAdded", adminPanel.id],
+      ["TagAdded", adminPanel.id],
+    ])
+    expect(recent.items[0]!.payload).toEqual({
+      changes: [{ field: "personal.city", before: null, after: "Lisbon" }],
+      reason: "Customer moved",
+    })
+
+    // Emptying a field clears it; the other fields stay.
+    await page.getByRole("tab", { name: "Profile" }).click()
+    await page.getByTestId("personal-data").getByRole("button", { name: "Edit" }).click()
+    await page.getByLabel("City").fill("")
+    await page.getByRole("button", { name: "Save correction" }).click()
+    await page.getByTestId("personal-data").getByText("Lisbon").waitFor({ state: "detached" })
+    const profile = await api.customers.get.query({ id: customerId as never })
+    expect(profile.personal).toEqual({ firstName: "Feed", lastName: "Tester" })
+    const cleared = await api.actions.feed.query({ customer: { id: customerId }, limit: 1 })
+    expect(cleared.items[0]!.payload).toEqual({
+      changes: [{ field: "personal.city", before: "Lisbon", after: null }],
+    })
+    // Back on the feed, where the next step continues.
+    await page.getByRole("tab", { name: "Activity" }).click()
   })
 
   it("shows an action recorded elsewhere at once, over the live subscription", async () => {

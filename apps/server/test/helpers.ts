@@ -143,15 +143,25 @@ export const failure = async (
   throw new Error("expected the call to fail, it succeeded")
 }
 
-/** Every row of every table (small test databases): equal snapshots = nothing changed. */
+/**
+ * The schema and every row of every table, with row counts (small test databases): equal
+ * snapshots = nothing changed. Rows in rowid order (primary-key order for WITHOUT ROWID
+ * tables); one line per row, so a difference reads as a line diff.
+ */
 export const snapshot = async (server: RunningServer): Promise<string> => {
   const run = <A>(sql: string) => server.runtime.runPromise(Database.use((db) => db.query<A>(sql)))
-  const tables = await run<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  const schema = await run<{ type: string; name: string; sql: string | null }>(
+    "SELECT type, name, sql FROM sqlite_master ORDER BY type, name",
   )
-  const out: Record<string, unknown> = {}
-  for (const { name } of tables) out[name] = await run(`SELECT * FROM "${name}"`)
-  return JSON.stringify(out)
+  const lines = [`schema ${JSON.stringify(schema)}`]
+  for (const { type, name, sql } of schema) {
+    if (type !== "table" || name.startsWith("sqlite_")) continue
+    const order = /WITHOUT\s+ROWID/i.test(sql ?? "") ? "" : " ORDER BY rowid"
+    const rows = await run(`SELECT * FROM "${name}"${order}`)
+    lines.push(`${name}: ${rows.length} rows`)
+    for (const row of rows) lines.push(`${name} ${JSON.stringify(row)}`)
+  }
+  return lines.join("\n")
 }
 
 /**

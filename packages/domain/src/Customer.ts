@@ -82,6 +82,25 @@ export const PersonalData = Schema.Struct({
 })
 export type PersonalData = typeof PersonalData.Type
 
+const Clearable = <S extends Schema.Top>(schema: S) => Schema.optionalKey(Schema.NullOr(schema))
+const Text = Schema.String.pipe(Schema.check(Schema.isMaxLength(200)))
+
+/**
+ * A change to personal data, field by field: a named field takes the value, `null` clears it,
+ * an unnamed field stays as it is.
+ */
+export const PersonalDataChanges = Schema.Struct({
+  firstName: Clearable(Text),
+  middleName: Clearable(Text),
+  lastName: Clearable(Text),
+  birthDate: Clearable(IsoDate),
+  gender: Clearable(Gender),
+  city: Clearable(Text),
+  locale: Clearable(Text),
+  timeZone: Clearable(Text),
+})
+export type PersonalDataChanges = typeof PersonalDataChanges.Type
+
 export const CustomerProfile = Schema.Struct({
   id: CustomerId,
   identifiers: Schema.Array(CustomerIdentifier),
@@ -100,3 +119,42 @@ export const ProfileData = CustomerProfile.mapFields(
   ({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest,
 )
 export type ProfileData = typeof ProfileData.Type
+
+/**
+ * A partial profile update (`customers.edit`, staff corrections, identify traits). `personal`
+ * and `customFields` change field by field (`null` clears a field, unnamed fields stay);
+ * `identifiers`, `subscriptions` and `tags` are lists, replaced whole when given.
+ */
+export interface ProfileChanges {
+  readonly identifiers?: ReadonlyArray<CustomerIdentifier> | undefined
+  readonly personal?: PersonalDataChanges | undefined
+  readonly subscriptions?: ReadonlyArray<Subscription> | undefined
+  readonly tags?: ReadonlyArray<string> | undefined
+  readonly customFields?: Readonly<Record<string, unknown>> | undefined
+}
+
+const patch = <A extends Readonly<Record<string, unknown>>>(
+  before: A,
+  changes: Readonly<Record<string, unknown>> | undefined,
+): A => {
+  if (changes === undefined) return before
+  const out: Record<string, unknown> = { ...before }
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) delete out[k]
+    else if (v !== undefined) out[k] = v
+  }
+  return out as A
+}
+
+/** The profile after a partial update (pure). */
+export const applyProfileChanges = <P extends ProfileData>(
+  before: P,
+  changes: ProfileChanges,
+): P => ({
+  ...before,
+  ...(changes.identifiers === undefined ? {} : { identifiers: changes.identifiers }),
+  personal: patch(before.personal, changes.personal),
+  ...(changes.subscriptions === undefined ? {} : { subscriptions: changes.subscriptions }),
+  ...(changes.tags === undefined ? {} : { tags: changes.tags }),
+  customFields: patch(before.customFields, changes.customFields),
+})

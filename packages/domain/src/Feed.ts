@@ -8,7 +8,7 @@ import { InvalidCursor, InvalidFilter } from "./Errors"
 import { issueToInvalidPayload } from "./internal/issue"
 import { ActionId, BrandId, ChannelId, TemplateName, TouchpointId } from "./Ids"
 import { Category } from "./Template"
-import { EpochMillis } from "./Time"
+import { EpochMillis, TimeInput } from "./Time"
 
 /** Max page size of a feed page. */
 export const MAX_FEED_LIMIT = 500
@@ -18,7 +18,8 @@ const Ids = <S extends Schema.Top>(s: S) =>
   Schema.optionalKey(Schema.Array(s).pipe(Schema.check(Schema.isMaxLength(1000))))
 
 /**
- * Every field optional; lists are OR within a field, fields AND together. Times are epoch ms;
+ * Every field optional; lists are OR within a field, fields AND together. Times are
+ * `Time.TimeInput` (ISO 8601 or epoch ms in, epoch ms after decoding);
  * `…From` inclusive, `…To` exclusive. `channels` match their sub-channels too (the store
  * expands them with `Registry.expandChannel`).
  */
@@ -28,10 +29,10 @@ export const FeedFilter = Schema.Struct({
   channels: Ids(ChannelId),
   touchpoints: Ids(TouchpointId),
   brands: Ids(BrandId),
-  occurredFrom: Schema.optionalKey(EpochMillis),
-  occurredTo: Schema.optionalKey(EpochMillis),
-  recordedFrom: Schema.optionalKey(EpochMillis),
-  recordedTo: Schema.optionalKey(EpochMillis),
+  occurredFrom: Schema.optionalKey(TimeInput),
+  occurredTo: Schema.optionalKey(TimeInput),
+  recordedFrom: Schema.optionalKey(TimeInput),
+  recordedTo: Schema.optionalKey(TimeInput),
 })
 export type FeedFilter = typeof FeedFilter.Type
 

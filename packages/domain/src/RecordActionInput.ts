@@ -3,6 +3,7 @@ import { Schema } from "effect"
 import { CustomerRef } from "./Customer"
 import { BrandId, TemplateName, TransactionId } from "./Ids"
 import { TouchpointRef } from "./Registry"
+import { TimeInputForms } from "./Time"
 
 /** A JSON object of free-form values (payloads and custom fields before validation). */
 export const JsonObject = Schema.Record(Schema.String, Schema.Unknown)
@@ -12,8 +13,11 @@ export const RecordActionInput = Schema.Struct({
   customer: CustomerRef,
   /** The template's system name (built-in or custom). */
   template: TemplateName,
-  /** ISO 8601 date-time with zone; absent → now. Checked by `checkEventTime`. */
-  occurredAt: Schema.optionalKey(Schema.String),
+  /**
+   * A time input (ISO 8601 date-time with zone or epoch ms); absent → now. Kept as sent: the
+   * store converts and checks it with the action (`checkEventTime`).
+   */
+  occurredAt: Schema.optionalKey(TimeInputForms),
   /** Absent → the project's default touchpoint. */
   touchpoint: Schema.optionalKey(TouchpointRef),
   /** Absent → the touchpoint's brand, else the default brand (see `resolveBrand`). */

@@ -31,6 +31,18 @@ export const Touchpoint = Schema.Struct({
 })
 export type Touchpoint = typeof Touchpoint.Type
 
+/**
+ * The touchpoint of the admin app: the first touchpoint of kind `adminPanel` that is not
+ * deleted, in the order given (the registries list touchpoints by name, then id). Staff
+ * actions that name no touchpoint are recorded there, not at the project's default.
+ */
+export const adminPanelTouchpoint = <T extends Pick<Touchpoint, "kind" | "deleted">>(
+  touchpoints: Iterable<T>,
+): T | undefined => {
+  for (const t of touchpoints) if (t.kind === "adminPanel" && !t.deleted) return t
+  return undefined
+}
+
 /** A node of the channel tree (Offline → Central region → Moscow). */
 export const Channel = Schema.Struct({
   id: ChannelId,
@@ -52,7 +64,10 @@ export const ProjectSettings = Schema.Struct({
   multiBrand: Schema.Boolean,
   /** Single-brand projects put every action in this brand; past actions keep it. */
   defaultBrandId: BrandId,
-  /** Used for actions that name no touchpoint; without it such actions are rejected. */
+  /**
+   * Used for actions that name no touchpoint (staff's: the admin panel touchpoint, when there
+   * is one); without it such actions are rejected.
+   */
   defaultTouchpointId: Schema.optionalKey(TouchpointId),
 })
 export type ProjectSettings = typeof ProjectSettings.Type

@@ -14,7 +14,7 @@
 import { Result, Schema } from "effect"
 import { InvalidFilter } from "./Errors"
 import { TemplateName } from "./Ids"
-import { EpochMillis } from "./Time"
+import { TimeInput } from "./Time"
 
 /** Event time window: the last N days (relative to now) or `from` (inclusive) – `to` (exclusive). */
 export const SegmentWindow = Schema.Union([
@@ -22,8 +22,8 @@ export const SegmentWindow = Schema.Union([
     lastDays: Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 3660 }))),
   }),
   Schema.Struct({
-    from: Schema.optionalKey(EpochMillis),
-    to: Schema.optionalKey(EpochMillis),
+    from: Schema.optionalKey(TimeInput),
+    to: Schema.optionalKey(TimeInput),
     // A malformed `lastDays` must fail, not fall through to an open range.
     lastDays: Schema.optionalKey(Schema.Never),
   }),

@@ -1,9 +1,9 @@
 /**
  * Timestamps are epoch milliseconds (UTC) everywhere in the model: cheap to store (an
- * INTEGER column), to sort, to compare and to send as JSON. Inputs from callers are ISO 8601
- * strings; {@link parseIsoTime} turns them into milliseconds.
+ * INTEGER column), to sort, to compare and to send as JSON. A time a caller sends is a
+ * {@link TimeInput}: an ISO 8601 date-time with zone or epoch milliseconds (docs/api.md, "Times").
  */
-import { Schema } from "effect"
+import { Schema, SchemaTransformation } from "effect"
 
 /** Unix epoch milliseconds; a non-negative safe integer. */
 export const EpochMillis = Schema.Int.pipe(
@@ -45,3 +45,47 @@ export const IsoDate = Schema.String.pipe(
 )
 
 export const toIso = (ms: number): string => new Date(ms).toISOString()
+
+const TIME_INPUT_EXPECTED =
+  "an ISO 8601 date-time with zone (e.g. 2026-01-31T12:00:00Z) or epoch milliseconds"
+
+/** What a caller may send as a time: an ISO 8601 date-time with zone, or epoch milliseconds. */
+export type TimeInputValue = string | number
+
+/** A time input → epoch ms, or `undefined` when it is neither accepted form. */
+export const parseTimeInput = (value: TimeInputValue): number | undefined =>
+  typeof value === "number"
+    ? Number.isSafeInteger(value) && value >= 0 && value <= 8.64e15
+      ? value
+      : undefined
+    : parseIsoTime(value)
+
+/** Why a time input was refused (the same words wherever a time is checked). */
+export const timeInputExpected = TIME_INPUT_EXPECTED
+
+/**
+ * The forms of a time input, checked but not converted: for inputs whose owner converts them
+ * itself (a recorded action's `occurredAt`, checked by the store with the action).
+ */
+export const TimeInputForms = Schema.Union([Schema.Number, Schema.String]).pipe(
+  (s) => s.annotate({ expected: TIME_INPUT_EXPECTED }),
+  Schema.check(
+    Schema.makeFilter((v: TimeInputValue) => parseTimeInput(v) !== undefined, {
+      expected: TIME_INPUT_EXPECTED,
+    }),
+  ),
+)
+
+/**
+ * Every time input of the API: an ISO 8601 date-time with zone (`2026-01-31T12:00:00Z`,
+ * `2026-01-31T13:00:00+01:00`) or epoch milliseconds (`1769860800000`), decoded to epoch ms.
+ */
+export const TimeInput = TimeInputForms.pipe(
+  Schema.decodeTo(
+    EpochMillis,
+    SchemaTransformation.transform<number, TimeInputValue>({
+      decode: (v) => parseTimeInput(v)!,
+      encode: (ms) => ms,
+    }),
+  ),
+)

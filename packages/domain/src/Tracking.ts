@@ -2,11 +2,14 @@
  * Pure rules for accepting Segment-style tracking calls (track, identify, page, screen, alias,
  * group, batch): event time with clock-skew correction, event name → template, Segment's
  * e-commerce / B2B spec properties → built-in payloads, context → touchpoint kind, identify
- * traits → profile, custom-field inference. The HTTP handler lives in `@actionlog/api`.
+ * traits → profile, custom-field inference, and the checks of one call's envelope
+ * (`parseCall`). The store's `TrackingStore` applies calls; the HTTP handler lives in
+ * `@actionlog/api`.
  */
 import { Result } from "effect"
-import type { CustomerIdentifier, Gender, PersonalData } from "./Customer"
-import { InvalidPayload } from "./Errors"
+import type { CustomerIdentifier, Gender, PersonalDataChanges } from "./Customer"
+import { EventTimeInFuture, InvalidPayload, MAX_FUTURE_SKEW_MS } from "./Errors"
+import type { TouchpointKind } from "./Registry"
 import { parseIsoTime } from "./Time"
 import type { CustomFieldDefinition, TemplateDefinition } from "./Template"
 
@@ -418,7 +421,8 @@ export const splitProperties = (
 // Identify traits → profile
 
 export interface ProfileFromTraits {
-  readonly personal: PersonalData
+  /** Only the fields the traits name; an explicit `null` trait clears its field. */
+  readonly personal: PersonalDataChanges
   /** `email` / `phone` identifiers found in the traits. */
   readonly identifiers: ReadonlyArray<CustomerIdentifier>
   /** Every other trait (reserved or not), kept as a profile custom field. */
@@ -449,32 +453,43 @@ const consumedTraits = new Set([
   "gender",
 ])
 
-/** Segment's reserved traits → actionlog's profile (see docs/tracking.md for the table). */
+// `undefined`: the trait is absent (the field stays); `null`: sent as null (cleared).
+const traitField = <A>(v: unknown, f: (v: unknown) => A | undefined): A | null | undefined =>
+  v === null ? null : f(v)
+const firstGiven = (...vs: ReadonlyArray<unknown>) => vs.find((v) => v !== undefined)
+
+/**
+ * Segment's reserved traits → actionlog's profile (see docs/tracking.md for the table): a
+ * partial change, so a trait sent as `null` clears its field and an absent one keeps it.
+ */
 export const traitsToProfile = (traits: Json, context?: unknown): ProfileFromTraits => {
-  let firstName = text(traits["firstName"]) ?? text(traits["first_name"])
-  let lastName = text(traits["lastName"]) ?? text(traits["last_name"])
-  const name = text(traits["name"])
+  const field = traitField
+  let firstName = field(firstGiven(traits["firstName"], traits["first_name"]), text)
+  let lastName = field(firstGiven(traits["lastName"], traits["last_name"]), text)
+  const name = field(traits["name"], text)
   if (name !== undefined && firstName === undefined && lastName === undefined) {
-    const parts = name.split(/\s+/)
-    firstName = parts[0]
-    lastName = parts.length > 1 ? parts.slice(1).join(" ") : undefined
+    // `name: null` clears both parts; a one-word name leaves the last name as it is.
+    const parts = name === null ? [] : name.split(/\s+/)
+    firstName = name === null ? null : parts[0]
+    lastName = parts.length > 1 ? parts.slice(1).join(" ") : name === null ? null : undefined
   }
-  const birthday = str(traits["birthday"])
-  const birthDate =
-    birthday !== undefined && /^\d{4}-\d{2}-\d{2}/.test(birthday)
+  const birthDate = field(traits["birthday"], (v) => {
+    const birthday = str(v)
+    return birthday !== undefined && /^\d{4}-\d{2}-\d{2}/.test(birthday)
       ? birthday.slice(0, 10)
       : undefined
+  })
   const address = isObject(traits["address"]) ? traits["address"] : {}
   const ctx = isObject(context) ? context : {}
   const personal = withDefined({
     firstName,
     lastName,
     birthDate,
-    gender: genderOf(traits["gender"]),
-    city: text(address["city"]),
+    gender: field(traits["gender"], genderOf),
+    city: field(address["city"], text),
     locale: text(ctx["locale"]),
     timeZone: text(ctx["timezone"]),
-  }) as PersonalData
+  }) as PersonalDataChanges
   const identifiers: Array<CustomerIdentifier> = []
   const email = str(traits["email"])
   const phone = str(traits["phone"])
@@ -487,3 +502,207 @@ export const traitsToProfile = (traits: Json, context?: unknown): ProfileFromTra
   }
   return { personal, identifiers, customFields }
 }
+
+// ---------------------------------------------------------------------------------------------
+// One call: envelope checks and what it records
+
+/** The answer for one call of a request. */
+export type Outcome =
+  | { readonly status: "recorded"; readonly actionId?: string | undefined }
+  | { readonly status: "alreadyProcessed"; readonly actionId?: string | undefined }
+  /** An identify / alias that changed nothing. */
+  | { readonly status: "unchanged" }
+  | {
+      readonly status: "rejected"
+      readonly tag: string
+      readonly message: string
+      readonly path?: ReadonlyArray<string | number> | undefined
+    }
+
+export type Rejected = Extract<Outcome, { readonly status: "rejected" }>
+
+/** A refusal as an outcome: the error's own field path, else `path`. */
+export const rejection = (
+  error: { readonly _tag: string; readonly message: string },
+  path?: ReadonlyArray<string | number>,
+): Rejected => {
+  const own = (error as { readonly path?: unknown }).path
+  return {
+    status: "rejected",
+    tag: error["_tag"],
+    message: error.message,
+    path: Array.isArray(own) ? (own as Array<string | number>) : path,
+  }
+}
+
+const invalid = (path: ReadonlyArray<string | number>, reason: string): Rejected =>
+  rejection(InvalidPayload.at(path, reason))
+
+/** What a request shares with each of its calls (a batch's envelope). */
+export interface CallEnvelope {
+  readonly receivedAt: number
+  readonly sentAt?: unknown
+  readonly context?: unknown
+}
+
+/** A call whose envelope passed `parseCall`. */
+export interface ParsedCall {
+  /** Position in the request. */
+  readonly index: number
+  readonly type: MessageType
+  readonly message: Json
+  /** At most 190 characters (it becomes part of a transaction id). */
+  readonly messageId: string | undefined
+  readonly userId: string | undefined
+  readonly anonymousId: string | undefined
+  /** Epoch ms, clock-skew corrected, not in the future. */
+  readonly occurredAt: number
+  /** The batch's context under the call's own. */
+  readonly context: Json
+  readonly source: TrackingSource
+}
+
+/** Checks one call's envelope (type, size, ids, event, objects, time): parsed, or refused. */
+export const parseCall = (
+  index: number,
+  type: string,
+  raw: unknown,
+  envelope: CallEnvelope,
+): ParsedCall | Rejected => {
+  if (!isObject(raw)) return invalid([], "each call must be a JSON object")
+  if (!(messageTypes as ReadonlyArray<string>).includes(type)) {
+    return invalid(
+      ["type"],
+      `unknown call type "${type}"; expected one of ${messageTypes.join(", ")}`,
+    )
+  }
+  const bytes = new TextEncoder().encode(JSON.stringify(raw)).length
+  if (bytes > MAX_EVENT_BYTES) {
+    return {
+      status: "rejected",
+      tag: "EventTooLarge",
+      message: `The call is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES} bytes (32 KB) per call`,
+    }
+  }
+  const userId = idOf(raw["userId"])
+  const anonymousId = idOf(raw["anonymousId"])
+  if (raw["userId"] !== undefined && raw["userId"] !== null && userId === undefined)
+    return invalid(["userId"], "must be a non-empty string of at most 320 characters")
+  if (raw["anonymousId"] !== undefined && raw["anonymousId"] !== null && anonymousId === undefined)
+    return invalid(["anonymousId"], "must be a non-empty string of at most 320 characters")
+  if (type === "alias") {
+    if (userId === undefined) return invalid(["userId"], "alias needs the new userId")
+    if (idOf(raw["previousId"]) === undefined)
+      return invalid(["previousId"], "alias needs the previousId")
+  } else if (userId === undefined && anonymousId === undefined) {
+    return invalid(["userId"], "userId or anonymousId is required")
+  }
+  if (type === "track" && (typeof raw["event"] !== "string" || raw["event"].trim() === ""))
+    return invalid(["event"], "track needs the event name")
+  if (type === "group" && idOf(raw["groupId"]) === undefined)
+    return invalid(["groupId"], "group needs the groupId")
+  for (const field of ["properties", "traits", "context"]) {
+    const v = raw[field]
+    if (v !== undefined && v !== null && !isObject(v))
+      return invalid([field], "must be a JSON object")
+  }
+  const time = eventTime(raw, envelope.receivedAt, envelope.sentAt)
+  if (Result.isFailure(time)) return rejection(time.failure)
+  // Checked here too (the store would refuse it) so that a refused call creates no template.
+  if (time.success > envelope.receivedAt + MAX_FUTURE_SKEW_MS)
+    return rejection(new EventTimeInFuture({ occurredAt: time.success, now: envelope.receivedAt }))
+  const context = {
+    ...(isObject(envelope.context) ? envelope.context : {}),
+    ...(isObject(raw["context"]) ? raw["context"] : {}),
+  }
+  const messageId = idOf(raw["messageId"])
+  return {
+    index,
+    type: type as MessageType,
+    message: raw,
+    messageId: messageId === undefined ? undefined : messageId.slice(0, 190),
+    userId,
+    anonymousId,
+    occurredAt: time.success,
+    context,
+    source: sourceOf(context),
+  }
+}
+
+/** Calls recorded as actions (identify edits the profile, alias links customers). */
+export type ActionCallType = "track" | "page" | "screen" | "group"
+
+export const isActionCall = (c: { readonly type: MessageType }): boolean =>
+  c.type === "track" || c.type === "page" || c.type === "screen" || c.type === "group"
+
+/** Templates the tracking API creates for calls that are not `track` events. */
+export const fixedTemplates: Record<
+  Exclude<ActionCallType, "track">,
+  { readonly name: string; readonly display: string }
+> = {
+  page: { name: "PageViewed", display: "Page viewed" },
+  screen: { name: "ScreenViewed", display: "Screen viewed" },
+  group: { name: "GroupAssociated", display: "Group associated" },
+}
+
+/** Tag of the templates the tracking API created (and may widen with new fields). */
+export const TEMPLATE_TAG = "tracking"
+
+/** The touchpoints tracking calls are recorded at, created on first use in this channel. */
+export const trackingChannel = { externalId: "tracking", name: "Tracking API" } as const
+export const touchpointDefinitions: Record<
+  TrackingSource,
+  { readonly name: string; readonly kind: TouchpointKind }
+> = {
+  website: { name: "Website (tracking API)", kind: "website" },
+  mobileApp: { name: "Mobile app (tracking API)", kind: "mobileApp" },
+  server: { name: "Server (tracking API)", kind: "api" },
+}
+
+const objectOf = (v: unknown): Json => (isObject(v) ? v : {})
+
+/** What a non-identify call records: its template name (or event name) and properties. */
+export const actionShape = (
+  p: ParsedCall,
+): { readonly event: string; readonly properties: Json } => {
+  const m = p.message
+  switch (p.type as ActionCallType) {
+    case "track":
+      return { event: (m["event"] as string).trim(), properties: objectOf(m["properties"]) }
+    case "page":
+    case "screen": {
+      const props = objectOf(m["properties"])
+      const page = objectOf(p.context["page"])
+      return {
+        event: fixedTemplates[p.type as "page"].name,
+        properties: {
+          ...(typeof m["name"] === "string" ? { name: m["name"] } : {}),
+          ...(typeof m["category"] === "string" ? { category: m["category"] } : {}),
+          // analytics.js puts url/path/title in properties; other libraries only in context.
+          ...(p.type === "page" && typeof page["url"] === "string" ? { url: page["url"] } : {}),
+          ...props,
+        },
+      }
+    }
+    case "group":
+      return {
+        event: fixedTemplates.group.name,
+        properties: { groupId: idOf(m["groupId"]), ...objectOf(m["traits"]) },
+      }
+  }
+}
+
+/** The customer a call is about: by userId, else by anonymousId. */
+export const customerIdentifierOf = (p: {
+  readonly userId?: string | undefined
+  readonly anonymousId?: string | undefined
+}): CustomerIdentifier =>
+  p.userId !== undefined
+    ? { kind: USER_ID_KIND, value: p.userId }
+    : { kind: ANONYMOUS_ID_KIND, value: p.anonymousId! }
+
+/** The traits of an identify call (an empty object when absent). */
+export const traitsOf = (p: ParsedCall): Json => objectOf(p.message["traits"])
+
+/** The transaction id a call's action is recorded with (a library's retry repeats it). */
+export const transactionIdOf = (messageId: string): string => `segment:${messageId}`

@@ -25,7 +25,7 @@ import type { BrandId } from "./Ids"
 import { issueToInvalidPayload } from "./internal/issue"
 import type { ProjectSettings, Touchpoint } from "./Registry"
 import type { TemplateDefinition } from "./Template"
-import { parseIsoTime } from "./Time"
+import { parseTimeInput, timeInputExpected, type TimeInputValue } from "./Time"
 
 /** A decoded payload: a JSON object (typed per template for built-ins). */
 export type Payload = { readonly [k: string]: unknown }
@@ -73,22 +73,18 @@ export const validatePayload = (
 
 /**
  * The event time in epoch ms: absent → `nowMs`; more than 5 minutes ahead of `nowMs` →
- * `EventTimeInFuture`; not an ISO 8601 date-time with zone → `InvalidPayload` at `occurredAt`.
+ * `EventTimeInFuture`; not a time input (ISO 8601 with zone or epoch ms) → `InvalidPayload` at
+ * `occurredAt`.
  * Any past time is fine (backfill).
  */
 export const checkEventTime = (
-  occurredAt: string | undefined,
+  occurredAt: TimeInputValue | undefined,
   nowMs: number,
 ): Result.Result<number, EventTimeInFuture | InvalidPayload> => {
   if (occurredAt === undefined) return Result.succeed(nowMs)
-  const ms = parseIsoTime(occurredAt)
+  const ms = parseTimeInput(occurredAt)
   if (ms === undefined)
-    return Result.fail(
-      InvalidPayload.at(
-        ["occurredAt"],
-        "expected an ISO 8601 date-time with zone, e.g. 2026-01-31T12:00:00Z",
-      ),
-    )
+    return Result.fail(InvalidPayload.at(["occurredAt"], `expected ${timeInputExpected}`))
   if (ms > nowMs + MAX_FUTURE_SKEW_MS)
     return Result.fail(new EventTimeInFuture({ occurredAt: ms, now: nowMs }))
   return Result.succeed(ms)

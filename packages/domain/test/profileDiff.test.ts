@@ -1,7 +1,7 @@
 import { Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { Catalog, Payloads, ProfileDiff, Validation } from "../src/index"
-import type { Customer, Ids } from "../src/index"
+import { Catalog, Customer, Payloads, ProfileDiff, Validation } from "../src/index"
+import type { Ids } from "../src/index"
 
 const profile: Customer.CustomerProfile = {
   id: "c1" as Ids.CustomerId,
@@ -99,5 +99,28 @@ describe("diffProfiles", () => {
     const template = Catalog.getBuiltInTemplate("ProfileCorrected")!.definition
     expect(Result.isSuccess(Validation.validatePayload(template, corrected, {}))).toBe(true)
     expect(ProfileDiff.profileCorrectedPayload(profile, profile, "typo")).toBeUndefined()
+  })
+})
+
+describe("applyProfileChanges", () => {
+  it("changes named fields, clears null ones, keeps the others; lists are replaced", () => {
+    const after = Customer.applyProfileChanges(profile, {
+      personal: { firstName: "Anna", birthDate: null },
+      customFields: { plan: "basic", loyalty: null },
+      tags: ["vip"],
+    })
+    expect(after.personal).toEqual({ firstName: "Anna", lastName: "Lee" })
+    expect(after.customFields).toEqual({ plan: "basic" })
+    expect(after.tags).toEqual(["vip"])
+    expect(after.identifiers).toBe(profile.identifiers)
+    expect(ProfileDiff.diffProfiles(profile, after).map((c) => c.field)).toEqual([
+      "customFields.loyalty.level",
+      "customFields.loyalty.since",
+      "customFields.plan",
+      "personal.birthDate",
+      "personal.firstName",
+      "tags",
+    ])
+    expect(Customer.applyProfileChanges(profile, {})).toEqual(profile)
   })
 })

@@ -259,6 +259,9 @@ const SQL_CUSTOMER_BY_ID =
 const SQL_CUSTOMER_BY_IDENTIFIER =
   "SELECT id FROM customers WHERE id = COALESCE((SELECT customer_id FROM customer_identifiers WHERE kind = ?1 AND value = ?2), (SELECT customer_id FROM identifier_redirects WHERE kind = ?1 AND value = ?2))"
 
+/** Staff record at the admin panel touchpoint when they name none (`recordedBy` = kind:id). */
+const isStaff = (recordedBy: string) => recordedBy.startsWith("staff:")
+
 export class ActionStore extends Context.Service<
   ActionStore,
   {
@@ -323,12 +326,13 @@ export class ActionStore extends Context.Service<
         Effect.gen(function* () {
           // Validate before taking the write lock; redo it inside only if a registry changed.
           const before = yield* cache.current
-          let prepared: Array<PreparedItem> = items.map((i) => prepareItem(i, before, now))
+          const byStaff = isStaff(recordedBy)
+          let prepared: Array<PreparedItem> = items.map((i) => prepareItem(i, before, now, byStaff))
           return yield* db.transaction(
             Effect.gen(function* () {
               const snap = yield* cache.current
               if (snap.version !== before.version) {
-                prepared = items.map((i) => prepareItem(i, snap, now))
+                prepared = items.map((i) => prepareItem(i, snap, now, byStaff))
               }
               const sync = yield* db.syncRunner
               if (sync === undefined) return yield* new DatabaseError({ message: "no connection" })
@@ -362,7 +366,8 @@ export class ActionStore extends Context.Service<
             // The caller's own reads (a producer's) are redone on every attempt too.
             const batch = yield* source
             const items = batch.items
-            const prepared = items.map((i) => prepareItem(i, snap, now))
+            const byStaff = isStaff(recordedBy(batch))
+            const prepared = items.map((i) => prepareItem(i, snap, now, byStaff))
             const reads = remoteReads(prepared)
             const answers = yield* db.readBatch([{ sql: VERSION_SQL }, ...reads.statements])
             const version = versionOf(answers[0]!.rows)

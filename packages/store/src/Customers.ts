@@ -20,8 +20,8 @@ export interface CustomerInput {
   readonly customFields?: Readonly<Record<string, unknown>> | undefined
 }
 
-/** Each given part replaces that part of the profile; absent parts stay as they are. */
-export type ProfileChanges = CustomerInput
+/** A partial update: see `Customer.ProfileChanges` (field level; `null` clears a field). */
+export type ProfileChanges = Customer.ProfileChanges
 
 export interface UpdateProfileOptions {
   /** `customer`: their own edit → `ProfileEdited`; `staff`: a correction → `ProfileCorrected`. */
@@ -291,16 +291,10 @@ export class Customers extends Context.Service<
         return yield* db.transaction(
           Effect.gen(function* () {
             const before = yield* get(id)
-            const after: Customer.CustomerProfile = {
-              ...before,
+            const after = Customer.applyProfileChanges(before, {
+              ...changes,
               ...(identifiers === undefined ? {} : { identifiers }),
-              ...(changes.personal === undefined ? {} : { personal: changes.personal }),
-              ...(changes.subscriptions === undefined
-                ? {}
-                : { subscriptions: changes.subscriptions }),
-              ...(changes.tags === undefined ? {} : { tags: changes.tags }),
-              ...(changes.customFields === undefined ? {} : { customFields: changes.customFields }),
-            }
+            })
             const payload =
               options.by === "customer"
                 ? ProfileDiff.profileEditedPayload(before, after)

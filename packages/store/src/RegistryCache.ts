@@ -5,7 +5,7 @@
  * indexed read) before using the copy, reloading when another writer changed something.
  * Internal to the package.
  */
-import { Catalog, type Registry, type Template } from "@actionlog/domain"
+import { Catalog, Registry, type Template } from "@actionlog/domain"
 import { Context, Effect, Layer } from "effect"
 import { Database, type Row } from "./Database"
 import type { DatabaseError } from "./DatabaseError"
@@ -20,6 +20,8 @@ export interface RegistrySnapshot {
   readonly channelList: ReadonlyArray<Registry.Channel>
   readonly touchpoints: ReadonlyMap<string, Registry.Touchpoint>
   readonly touchpointsByExternalId: ReadonlyMap<string, Registry.Touchpoint>
+  /** Where staff actions that name no touchpoint go: the admin panel touchpoint, if any. */
+  readonly adminTouchpointId: string | undefined
   readonly templates: ReadonlyMap<string, Template.TemplateDefinition>
 }
 
@@ -126,6 +128,7 @@ export class RegistryCache extends Context.Service<
             channelList,
             touchpoints: new Map(tps.map((t) => [t.id as string, t])),
             touchpointsByExternalId: new Map(tps.map((t) => [t.externalId, t])),
+            adminTouchpointId: Registry.adminPanelTouchpoint(tps)?.id,
             templates: mergeTemplates(templates),
           }
           return s

@@ -23,6 +23,7 @@ import { RegistryCache } from "./RegistryCache"
 import { Settings } from "./Settings"
 import { Templates } from "./Templates"
 import { Touchpoints } from "./Touchpoints"
+import { TrackingStore } from "./Tracking"
 import { Campaigns } from "./producers/Campaigns"
 import { NotesAndTags } from "./producers/NotesAndTags"
 import { Orders } from "./producers/Orders"
@@ -106,6 +107,14 @@ export type { Migration } from "./migrations/index"
 export { Settings, type UpdateSettingsInput } from "./Settings"
 export { Templates } from "./Templates"
 export { Touchpoints, type CreateTouchpointInput, type UpdateTouchpointInput } from "./Touchpoints"
+export {
+  TrackingStore,
+  defaultTrackingSettings,
+  type IngestInput,
+  type TrackingSettings,
+  type TrackingSource,
+  type UnknownEventPolicy,
+} from "./Tracking"
 
 // Producers (issue 5): capabilities with their own state that record their actions in the
 // same transaction as their change. See docs/producers.md.
@@ -161,16 +170,16 @@ const producersLayer = Layer.mergeAll(
   Campaigns.layer,
 ).pipe(Layer.provideMerge(Profiles.layer))
 
-/** The data capabilities of issue 7 (need the core services below). */
+/** The data capabilities and the tracking API (need the core services below). */
 const dataLayer = Layer.mergeAll(
-  producersLayer,
   Erasure.layer,
   Exports.layer,
   Imports.layer,
   LiveActions.layer,
   Segments.layer,
   Statistics.layer,
-)
+  TrackingStore.layer,
+).pipe(Layer.provideMerge(producersLayer))
 
 /** Every store service (registries, customers, actions) over an already provided `Database`. */
 export const servicesLayer = dataLayer.pipe(
@@ -208,6 +217,7 @@ export type StoreServices =
   | Rewards
   | Profiles
   | NotesAndTags
+  | TrackingStore
 
 /** Open + migrate the database and provide every store service (and `Database` itself). */
 export const layer = (config: DatabaseConfig): Layer.Layer<StoreServices, DatabaseError> =>

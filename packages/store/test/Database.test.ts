@@ -142,6 +142,43 @@ describe("remote driver", () => {
   )
 })
 
+describe("migration 0007 (tracking tables)", () => {
+  it.effect(
+    "takes over the tables earlier versions created at run time, keeping their rows",
+    () => {
+      const t = dbLayer({ migrate: false })
+      return Effect.gen(function* () {
+        const db = yield* Database
+        // An earlier version: migrations up to 0006, tracking tables made on first use.
+        yield* migrate(
+          db,
+          migrations.filter((m) => m.id < 7),
+        )
+        yield* db.execute(
+          "CREATE TABLE IF NOT EXISTS tracking_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        )
+        yield* db.execute(
+          "CREATE TABLE IF NOT EXISTS tracking_messages (message_id TEXT PRIMARY KEY, customer_id TEXT, processed_at INTEGER NOT NULL)",
+        )
+        yield* db.execute(
+          `INSERT INTO tracking_settings (key, value) VALUES ('project', '{"unknownEvents":"reject"}')`,
+        )
+        const applied = yield* migrate(db, migrations)
+        assert.deepStrictEqual(applied, [7])
+        const [row] = yield* db.query<{ value: string }>("SELECT value FROM tracking_settings")
+        assert.strictEqual(row?.value, '{"unknownEvents":"reject"}')
+        const tables = yield* db.query<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tracking_%' ORDER BY name",
+        )
+        assert.deepStrictEqual(
+          tables.map((r) => r.name),
+          ["tracking_messages", "tracking_settings", "tracking_sources"],
+        )
+      }).pipe(Effect.provide(t.layer), Effect.ensuring(Effect.sync(t.cleanup)))
+    },
+  )
+})
+
 describe("configuration", () => {
   it("maps URLs to drivers and file paths", () => {
     assert.isTrue(isRemoteUrl("libsql://db.turso.io"))

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useMemo, useState } from "react"
 import { Schema } from "effect"
-import { Catalog, Template } from "@actionlog/domain"
+import { Catalog, Registry, Template } from "@actionlog/domain"
 import { fromLocalInput, toLocalInput } from "../format"
 import { type TemplateDef, useRegistry } from "../registry"
 import { Link, navigate } from "../router"
@@ -158,7 +158,8 @@ const AssignForm = ({
     () => customFieldsJsonSchema(template.customFields),
     [template.customFields],
   )
-  const adminTouchpoint = registry.touchpoints.find((t) => !t.deleted && t.kind === "adminPanel")
+  // The touchpoint the server records staff actions at when none is named.
+  const adminTouchpoint = Registry.adminPanelTouchpoint(registry.touchpoints)
   const [touchpointId, setTouchpointId] = useState(adminTouchpoint?.id ?? defaultTouchpointId ?? "")
   const [brand, setBrand] = useState("")
   const [occurredAt, setOccurredAt] = useState(() => toLocalInput(new Date().toISOString()))

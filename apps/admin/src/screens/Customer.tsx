@@ -281,17 +281,16 @@ const EditPersonal = ({
         className="form"
         onSubmit={(e) => {
           e.preventDefault()
-          const personal: Record<string, string> = {}
+          // Only the fields staff changed: an emptied field is cleared (null), the others stay.
+          const personal: Record<string, string | null> = {}
           for (const [k] of personalFields) {
-            const v = draft[k]?.trim()
-            if (v) personal[k] = v
+            const was = (customer.personal as Record<string, string | undefined>)[k] ?? ""
+            const v = draft[k]?.trim() ?? ""
+            if (v !== was) personal[k] = v === "" ? null : v
           }
-          const gender = customer.personal.gender
           edit.mutate({
             id: customer.id,
-            changes: {
-              personal: { ...personal, ...(gender ? { gender } : {}) },
-            },
+            changes: { personal },
             ...(reason.trim() ? { reason: reason.trim() } : {}),
           })
         }}

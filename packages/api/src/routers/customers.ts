@@ -86,7 +86,8 @@ export const customersRouter = router({
     ),
 
   /**
-   * Changes the profile. Through an API key it is the customer's own edit (`ProfileEdited`);
+   * Changes the profile, field by field (`personal` and `customFields`: named fields change,
+   * `null` clears one, the others stay; lists are replaced whole). Through an API key it is the customer's own edit (`ProfileEdited`);
    * by staff it is a correction (`ProfileCorrected`, with `reason`). The diff is recorded as
    * an action and, for every edit, in the audit log — all in one transaction.
    */
@@ -95,7 +96,11 @@ export const customersRouter = router({
       input(
         Schema.Struct({
           id: Ids.CustomerId,
-          changes: Schema.Struct(ProfileInput),
+          // Field level: named fields change, `null` clears one, unnamed fields stay.
+          changes: Schema.Struct({
+            ...ProfileInput,
+            personal: Schema.optional(Customer.PersonalDataChanges),
+          }),
           reason: Schema.optional(Schema.String.pipe(Schema.check(Schema.isMaxLength(500)))),
           touchpoint: Schema.optional(Registry.TouchpointRef),
         }),

@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { Errors, Ids, Time } from "@actionlog/domain"
+import { Ids, Time } from "@actionlog/domain"
 import { Exports } from "@actionlog/store"
 import { audited } from "../Audit"
 import { input } from "../schemas"
@@ -36,7 +36,8 @@ export const exportsRouter = router({
     ),
 
   /**
-   * One page of every action recorded in `[since, till)` (ISO date-times), in recorded order,
+   * One page of every action recorded in `[since, till)` (time inputs: ISO 8601 or epoch ms),
+   * in recorded order,
    * optionally by template, channel (with sub-channels) and brand. For large windows use the
    * streaming NDJSON endpoint `GET /export/actions` (docs/data.md).
    */
@@ -44,8 +45,8 @@ export const exportsRouter = router({
     .input(
       input(
         Schema.Struct({
-          since: Time.IsoDateTime,
-          till: Time.IsoDateTime,
+          since: Time.TimeInput,
+          till: Time.TimeInput,
           templates: List(Ids.TemplateName),
           channels: List(Ids.ChannelId),
           brands: List(Ids.BrandId),
@@ -60,17 +61,12 @@ export const exportsRouter = router({
       run(
         ctx,
         Effect.gen(function* () {
-          const since = Time.parseIsoTime(input.since)
-          const till = Time.parseIsoTime(input.till)
-          if (since === undefined || till === undefined) {
-            return yield* new Errors.InvalidFilter({ field: "since", reason: "not a date-time" })
-          }
           const [r, s] = input.cursor?.split(".").map(Number) ?? []
           const page = yield* Exports.use((e) =>
             e.actionsPage(
               {
-                since,
-                till,
+                since: input.since,
+                till: input.till,
                 templates: input.templates,
                 channels: input.channels,
                 brands: input.brands,

@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { Ids, Registry } from "@actionlog/domain"
+import { Ids, Registry, Time } from "@actionlog/domain"
 import { Database, type ActionContext, type Principal } from "@actionlog/store"
 import { audit } from "../Audit"
 import { procedure } from "../trpc"
@@ -23,8 +23,8 @@ export const configureProducer = () =>
 export const ActionEnvelope = {
   touchpoint: Schema.optional(Registry.TouchpointRef),
   brand: Schema.optional(Ids.BrandId),
-  /** ISO 8601 date-time of the event (default now; at most 5 minutes ahead). */
-  occurredAt: Schema.optional(Schema.String.pipe(Schema.check(Schema.isMaxLength(64)))),
+  /** The event time, a time input (default now; at most 5 minutes ahead). */
+  occurredAt: Schema.optional(Time.TimeInputForms),
 }
 
 export const Text = (max: number) =>
@@ -36,7 +36,7 @@ export const actionContext = (
   input: {
     readonly touchpoint?: Registry.TouchpointRef | undefined
     readonly brand?: Ids.BrandId | undefined
-    readonly occurredAt?: string | undefined
+    readonly occurredAt?: Time.TimeInputValue | undefined
   },
 ): ActionContext => ({
   touchpoint: input.touchpoint,

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Customer, Ids, Order } from "@actionlog/domain"
+import { Customer, Ids, Order, Time } from "@actionlog/domain"
 import { PromoCodes } from "@actionlog/store"
 import { audited } from "../Audit"
 import { input } from "../schemas"
@@ -25,7 +25,7 @@ export const promoCodesRouter = router({
           id: Schema.optional(Key),
           name: Key,
           description: Schema.optional(Schema.String.pipe(Schema.check(Schema.isMaxLength(2000)))),
-          expiresAt: Schema.optional(Schema.Int),
+          expiresAt: Schema.optional(Time.TimeInput),
         }),
       ),
     )

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Bonus, Customer, Order } from "@actionlog/domain"
+import { Bonus, Customer, Order, Time } from "@actionlog/domain"
 import { Rewards } from "@actionlog/store"
 import { audited } from "../Audit"
 import { input } from "../schemas"
@@ -68,7 +68,7 @@ export const rewardsRouter = router({
           delta: Schema.Finite,
           reason: Text(200),
           orderId: Schema.optional(Order.OrderId),
-          expiresAt: Schema.optional(Schema.Int),
+          expiresAt: Schema.optional(Time.TimeInput),
           ...ActionEnvelope,
         }),
       ),
@@ -113,7 +113,7 @@ export const rewardsRouter = router({
    */
   expireCredits: procedure
     .requires({ scope: "admin", permission: "settings.manage" })
-    .input(input(Schema.Struct({ now: Schema.optional(Schema.Int) })))
+    .input(input(Schema.Struct({ now: Schema.optional(Time.TimeInput) })))
     .mutation(({ ctx, input }) =>
       run(
         ctx,

@@ -16,8 +16,8 @@ export const statsRouter = router({
         Schema.Struct({
           by: Schema.Literals(["template", "category", "channel", "brand"]),
           bucket: Schema.optional(Schema.Literals(["day", "hour"])),
-          from: Time.EpochMillis,
-          to: Time.EpochMillis,
+          from: Time.TimeInput,
+          to: Time.TimeInput,
           templates: Schema.optional(
             Schema.Array(Ids.TemplateName).pipe(Schema.check(Schema.isMaxLength(1000))),
           ),

@@ -9,11 +9,9 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { gunzip } from "node:zlib"
 import { Cause, Exit, type ManagedRuntime } from "effect"
 import { Tracking } from "@actionlog/domain"
-import { ApiKeys, scopeAllows, type ApiKeyPrincipal } from "@actionlog/store"
+import { ApiKeys, scopeAllows, TrackingStore, type ApiKeyPrincipal } from "@actionlog/store"
 import type { ApiServices } from "../services"
 import type { ApiMetrics } from "../trpc"
-import { ingest, type Outcome } from "./Ingest"
-import { ensureTables } from "./TrackingConfig"
 
 export interface TrackingHandlerOptions {
   readonly runtime: ManagedRuntime.ManagedRuntime<ApiServices, unknown>
@@ -190,13 +188,6 @@ export interface TrackingResponse {
 /** The handler for `/v1/*`. */
 export const makeTrackingHandler = (options: TrackingHandlerOptions) => {
   const { runtime, metrics } = options
-  let ready: Promise<void> | undefined
-  const ensureReady = () =>
-    (ready ??= runtime.runPromise(ensureTables).catch((e: unknown) => {
-      ready = undefined
-      throw e
-    }))
-
   const authenticate = (key: string) => runtime.runPromise(ApiKeys.use((k) => k.authenticate(key)))
 
   const run = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -293,15 +284,16 @@ export const makeTrackingHandler = (options: TrackingHandlerOptions) => {
       calls = [{ type: kind, message: envelope }]
     }
 
-    await ensureReady()
     const exit = await runtime.runPromiseExit(
-      ingest({
-        principal,
-        calls,
-        receivedAt,
-        sentAt: kind === "batch" ? envelope["sentAt"] : undefined,
-        context: kind === "batch" ? envelope["context"] : undefined,
-      }),
+      TrackingStore.use((t) =>
+        t.ingest({
+          principal,
+          calls,
+          receivedAt,
+          sentAt: kind === "batch" ? envelope["sentAt"] : undefined,
+          context: kind === "batch" ? envelope["context"] : undefined,
+        }),
+      ),
     )
     if (Exit.isFailure(exit)) {
       console.error("[actionlog] tracking failed:", Cause.pretty(exit.cause))
@@ -317,7 +309,7 @@ export const makeTrackingHandler = (options: TrackingHandlerOptions) => {
   const respond = (
     res: ServerResponse,
     calls: ReadonlyArray<{ message: unknown }>,
-    outcomes: ReadonlyArray<Outcome>,
+    outcomes: ReadonlyArray<Tracking.Outcome>,
   ) => {
     let recorded = 0
     let already = 0

@@ -1,10 +1,9 @@
 import { Effect, Schema } from "effect"
 import { Ids } from "@actionlog/domain"
-import { ApiKeys, Brands, Database } from "@actionlog/store"
+import { ApiKeys, Brands, TrackingStore } from "@actionlog/store"
 import { audited } from "../Audit"
 import { input } from "../schemas"
 import { procedure, router, run } from "../trpc"
-import * as Config from "./TrackingConfig"
 
 /** Settings of the Segment-compatible tracking API (docs/tracking.md). */
 export const trackingRouter = router({
@@ -12,19 +11,12 @@ export const trackingRouter = router({
   settings: procedure.requires({ scope: "read", permission: "actions.view" }).query(({ ctx }) =>
     run(
       ctx,
-      Effect.gen(function* () {
-        yield* Config.ensureTables
-        const settings = yield* Config.getSettings
-        const sources = yield* Database.use((db) =>
-          db.query<{ api_key_id: string; brand_id: string }>(
-            "SELECT api_key_id, brand_id FROM tracking_sources ORDER BY api_key_id",
-          ),
-        )
-        return {
-          ...settings,
-          sources: sources.map((s) => ({ apiKeyId: s.api_key_id, brandId: s.brand_id })),
-        }
-      }),
+      TrackingStore.use((t) =>
+        Effect.gen(function* () {
+          const settings = yield* t.settings
+          return { ...settings, sources: yield* t.sources }
+        }),
+      ),
     ),
   ),
 
@@ -36,9 +28,9 @@ export const trackingRouter = router({
       run(
         ctx,
         Effect.gen(function* () {
-          yield* Config.ensureTables
-          const before = yield* Config.getSettings
-          return yield* audited(Config.updateSettings(input), (after) => ({
+          const tracking = yield* TrackingStore
+          const before = yield* tracking.settings
+          return yield* audited(tracking.updateSettings(input), (after) => ({
             action: "tracking.updateSettings",
             targetType: "settings",
             targetId: "tracking",
@@ -61,12 +53,15 @@ export const trackingRouter = router({
             const brandId = input.brandId
             yield* Brands.use((b) => b.get(brandId))
           }
-          yield* audited(Config.setSourceBrand(input.apiKeyId, input.brandId), () => ({
-            action: "tracking.setSourceBrand",
-            targetType: "apiKey",
-            targetId: input.apiKeyId,
-            changes: { brandId: input.brandId },
-          }))
+          yield* audited(
+            TrackingStore.use((t) => t.setSourceBrand(input.apiKeyId, input.brandId)),
+            () => ({
+              action: "tracking.setSourceBrand",
+              targetType: "apiKey",
+              targetId: input.apiKeyId,
+              changes: { brandId: input.brandId },
+            }),
+          )
           return { apiKeyId: input.apiKeyId, brandId: input.brandId }
         }),
       ),

@@ -23,6 +23,8 @@ export const prepareItem = (
   input: RecordActionInput.RecordActionInput,
   snap: RegistrySnapshot,
   nowMs: number,
+  /** Recorded by staff: without a touchpoint it goes to the admin panel touchpoint. */
+  byStaff = false,
 ): PreparedItem => {
   const template = snap.templates.get(input.template)
   if (template === undefined)
@@ -45,7 +47,7 @@ export const prepareItem = (
   let touchpoint: Registry.Touchpoint | undefined
   const ref = input.touchpoint
   if (ref === undefined) {
-    const id = snap.settings.defaultTouchpointId
+    const id = (byStaff ? snap.adminTouchpointId : undefined) ?? snap.settings.defaultTouchpointId
     if (id === undefined) return reject(input, new Errors.TouchpointRequired({}))
     touchpoint = snap.touchpoints.get(id)
     if (touchpoint === undefined) {

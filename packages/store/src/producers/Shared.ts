@@ -2,7 +2,7 @@
  * What every producer shares: the optional envelope of the actions it records (where, which
  * brand, when, who) and recording one action that must be new.
  */
-import type { Ids, Registry, RecordActionInput } from "@actionlog/domain"
+import type { Ids, Registry, RecordActionInput, Time } from "@actionlog/domain"
 import type { RecordedBy } from "../ActionStore"
 
 /** Envelope options a producer call passes through to the actions it records. */
@@ -10,8 +10,8 @@ export interface ActionContext {
   /** Absent → the project's default touchpoint (or the producer's own default). */
   readonly touchpoint?: Registry.TouchpointRef | undefined
   readonly brand?: Ids.BrandId | undefined
-  /** ISO date-time of the event; absent → now. */
-  readonly occurredAt?: string | undefined
+  /** The event time (ISO 8601 with zone or epoch ms); absent → now. */
+  readonly occurredAt?: Time.TimeInputValue | undefined
   readonly recordedBy?: RecordedBy | undefined
 }
 

@@ -1,11 +1,16 @@
 /**
- * Applies Segment calls to actionlog: identities are linked first (userId + anonymousId on one
- * customer), then aliases, then every track / page / screen / group call is recorded in ONE
- * `recordBatch` (transaction id = `segment:<messageId>`, so a library's retry is answered
- * "already processed"), then identify calls become profile edits. Each call gets its own
- * outcome; a bad call never stops the good ones.
+ * The Segment-compatible tracking API's write side: applies Segment calls to actionlog in one
+ * write transaction, and keeps the tracking API's own state (migration 0007: the unknown-event
+ * policy, the brand per write key, applied identify / alias message ids).
+ *
+ * Identities are linked first (userId + anonymousId on one customer), then aliases, then every
+ * track / page / screen / group call is recorded in ONE `recordBatch` (transaction id =
+ * `segment:<messageId>`, so a library's retry is answered "already processed"), then identify
+ * calls become profile edits. Each call gets its own outcome; a bad call never stops the good
+ * ones, and leaves no trace. The envelope checks and the Segment → actionlog mapping are pure,
+ * in the domain (`Tracking`); the HTTP handler is in `@actionlog/api`.
  */
-import { Clock, Effect, Result } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import {
   Customer,
   Errors,
@@ -13,36 +18,16 @@ import {
   Tracking,
   type Ids,
   type RecordActionInput,
-  type Registry,
 } from "@actionlog/domain"
-import {
-  ActionStore,
-  Channels,
-  Customers,
-  Database,
-  Profiles,
-  Templates,
-  Touchpoints,
-  type ApiKeyPrincipal,
-  type DatabaseError,
-  type RecordedBy,
-} from "@actionlog/store"
-import * as Config from "./TrackingConfig"
-
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
-
-export type Outcome =
-  | { readonly status: "recorded"; readonly actionId?: string | undefined }
-  | { readonly status: "alreadyProcessed"; readonly actionId?: string | undefined }
-  /** An identify / alias that changed nothing. */
-  | { readonly status: "unchanged" }
-  | {
-      readonly status: "rejected"
-      readonly tag: string
-      readonly message: string
-      readonly path?: ReadonlyArray<string | number> | undefined
-    }
+import { ActionStore, type RecordedBy } from "./ActionStore"
+import type { ApiKeyPrincipal } from "./auth/Principal"
+import { Channels } from "./Channels"
+import { Customers } from "./Customers"
+import { Database } from "./Database"
+import type { DatabaseError } from "./DatabaseError"
+import { Profiles } from "./producers/Profiles"
+import { Templates } from "./Templates"
+import { Touchpoints } from "./Touchpoints"
 
 export interface IngestInput {
   readonly principal: ApiKeyPrincipal
@@ -54,164 +39,181 @@ export interface IngestInput {
   readonly context?: unknown
 }
 
-type ActionType = "track" | "page" | "screen" | "group"
+type Json = Record<string, unknown>
 
-interface Parsed {
-  readonly index: number
-  readonly type: Tracking.MessageType
-  readonly message: Json
-  readonly messageId: string | undefined
-  readonly userId: string | undefined
-  readonly anonymousId: string | undefined
-  readonly occurredAt: number
-  readonly context: Json
-  readonly source: Tracking.TrackingSource
+/** The brand of one write key (multi-brand projects). */
+export interface TrackingSource {
+  readonly apiKeyId: string
+  readonly brandId: Ids.BrandId
 }
 
-const reject = (
-  error: { readonly _tag: string; readonly message: string },
-  path?: ReadonlyArray<string | number>,
-): Outcome => {
-  const own = (error as { readonly path?: unknown }).path
-  return {
-    status: "rejected",
-    tag: error["_tag"],
-    message: error.message,
-    path: Array.isArray(own) ? (own as Array<string | number>) : path,
-  }
+// ---------------------------------------------------------------------------------------------
+// Settings and message ids
+
+/** What happens to a `track` call whose event name matches no template. */
+export type UnknownEventPolicy = "createTemplate" | "reject"
+
+export interface TrackingSettings {
+  readonly unknownEvents: UnknownEventPolicy
 }
 
-const invalid = (path: ReadonlyArray<string | number>, reason: string): Outcome =>
-  reject(Errors.InvalidPayload.at(path, reason))
+export const defaultTrackingSettings: TrackingSettings = { unknownEvents: "createTemplate" }
 
-/** Templates the tracking API creates for calls that are not `track` events. */
-const fixedTemplates: Record<Exclude<ActionType, "track">, { name: string; display: string }> = {
-  page: { name: "PageViewed", display: "Page viewed" },
-  screen: { name: "ScreenViewed", display: "Screen viewed" },
-  group: { name: "GroupAssociated", display: "Group associated" },
-}
+const getSettings: Effect.Effect<TrackingSettings, DatabaseError, Database> = Database.use((db) =>
+  Effect.map(
+    db.query<{ value: string }>("SELECT value FROM tracking_settings WHERE key = 'project'"),
+    ([row]) =>
+      row === undefined
+        ? defaultTrackingSettings
+        : { ...defaultTrackingSettings, ...(JSON.parse(row.value) as Partial<TrackingSettings>) },
+  ),
+)
 
-const touchpointNames: Record<
-  Tracking.TrackingSource,
-  { name: string; kind: Registry.TouchpointKind }
-> = {
-  website: { name: "Website (tracking API)", kind: "website" },
-  mobileApp: { name: "Mobile app (tracking API)", kind: "mobileApp" },
-  server: { name: "Server (tracking API)", kind: "api" },
-}
-
-/** Validate the envelope of one call (pure). */
-const parse = (index: number, type: string, raw: unknown, input: IngestInput): Parsed | Outcome => {
-  if (!isObject(raw)) return invalid([], "each call must be a JSON object")
-  if (!(Tracking.messageTypes as ReadonlyArray<string>).includes(type)) {
-    return invalid(
-      ["type"],
-      `unknown call type "${type}"; expected one of ${Tracking.messageTypes.join(", ")}`,
+const updateSettings = (
+  input: Partial<TrackingSettings>,
+): Effect.Effect<TrackingSettings, DatabaseError, Database> =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const after = { ...(yield* getSettings), ...input }
+    yield* db.execute(
+      "INSERT INTO tracking_settings (key, value) VALUES ('project', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [JSON.stringify(after)],
     )
-  }
-  const bytes = Buffer.byteLength(JSON.stringify(raw))
-  if (bytes > Tracking.MAX_EVENT_BYTES) {
-    return {
-      status: "rejected",
-      tag: "EventTooLarge",
-      message: `The call is ${bytes} bytes; the limit is ${Tracking.MAX_EVENT_BYTES} bytes (32 KB) per call`,
-    }
-  }
-  const userId = Tracking.idOf(raw["userId"])
-  const anonymousId = Tracking.idOf(raw["anonymousId"])
-  if (raw["userId"] !== undefined && raw["userId"] !== null && userId === undefined)
-    return invalid(["userId"], "must be a non-empty string of at most 320 characters")
-  if (raw["anonymousId"] !== undefined && raw["anonymousId"] !== null && anonymousId === undefined)
-    return invalid(["anonymousId"], "must be a non-empty string of at most 320 characters")
-  if (type === "alias") {
-    if (userId === undefined) return invalid(["userId"], "alias needs the new userId")
-    if (Tracking.idOf(raw["previousId"]) === undefined)
-      return invalid(["previousId"], "alias needs the previousId")
-  } else if (userId === undefined && anonymousId === undefined) {
-    return invalid(["userId"], "userId or anonymousId is required")
-  }
-  if (type === "track" && (typeof raw["event"] !== "string" || raw["event"].trim() === ""))
-    return invalid(["event"], "track needs the event name")
-  if (type === "group" && Tracking.idOf(raw["groupId"]) === undefined)
-    return invalid(["groupId"], "group needs the groupId")
-  for (const field of ["properties", "traits", "context"]) {
-    const v = raw[field]
-    if (v !== undefined && v !== null && !isObject(v))
-      return invalid([field], "must be a JSON object")
-  }
-  const time = Tracking.eventTime(raw, input.receivedAt, input.sentAt)
-  if (Result.isFailure(time)) return reject(time.failure)
-  // Checked here too (the store would refuse it) so that a refused call creates no template.
-  if (time.success > input.receivedAt + 5 * 60_000)
-    return reject(new Errors.EventTimeInFuture({ occurredAt: time.success, now: input.receivedAt }))
-  const context = {
-    ...(isObject(input.context) ? input.context : {}),
-    ...(isObject(raw["context"]) ? raw["context"] : {}),
-  }
-  const messageId = Tracking.idOf(raw["messageId"])
-  return {
-    index,
-    type: type as Tracking.MessageType,
-    message: raw,
-    messageId: messageId === undefined ? undefined : messageId.slice(0, 190),
-    userId,
-    anonymousId,
-    occurredAt: time.success,
-    context,
-    source: Tracking.sourceOf(context),
-  }
+    return after
+  })
+
+/** The brand a write key's calls are recorded with (multi-brand projects). */
+const sourceBrand = (
+  apiKeyId: string,
+): Effect.Effect<Ids.BrandId | undefined, DatabaseError, Database> =>
+  Database.use((db) =>
+    Effect.map(
+      db.query<{ brand_id: string }>("SELECT brand_id FROM tracking_sources WHERE api_key_id = ?", [
+        apiKeyId,
+      ]),
+      ([row]) => row?.brand_id as Ids.BrandId | undefined,
+    ),
+  )
+
+/** Set (or with `null` clear) the brand of a write key. */
+const setSourceBrand = (
+  apiKeyId: string,
+  brandId: Ids.BrandId | null,
+): Effect.Effect<void, DatabaseError, Database> =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    yield* brandId === null
+      ? db.execute("DELETE FROM tracking_sources WHERE api_key_id = ?", [apiKeyId])
+      : db.execute(
+          "INSERT INTO tracking_sources (api_key_id, brand_id) VALUES (?, ?) ON CONFLICT (api_key_id) DO UPDATE SET brand_id = excluded.brand_id",
+          [apiKeyId, brandId],
+        )
+  })
+
+/** Whether an identify / alias message id was applied already. */
+const wasProcessed = (
+  messageId: string,
+): Effect.Effect<string | null | undefined, DatabaseError, Database> =>
+  Database.use((db) =>
+    Effect.map(
+      db.query<{ customer_id: string | null }>(
+        "SELECT customer_id FROM tracking_messages WHERE message_id = ?",
+        [messageId],
+      ),
+      ([row]) => (row === undefined ? undefined : row.customer_id),
+    ),
+  )
+
+/** Mark a message applied (inside the transaction that applied it). */
+const markProcessed = (
+  messageId: string,
+  customerId: string | null,
+  now: number,
+): Effect.Effect<void, DatabaseError, Database> =>
+  Database.use((db) =>
+    Effect.asVoid(
+      db.execute(
+        "INSERT INTO tracking_messages (message_id, customer_id, processed_at) VALUES (?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+        [messageId, customerId, now],
+      ),
+    ),
+  )
+
+// ---------------------------------------------------------------------------------------------
+// Applying calls
+
+/** Internal: an attempt had rejected calls, so its savepoint is rolled back. */
+class Rejected {
+  readonly _tag = "Rejected"
+  constructor(readonly outcomes: ReadonlyMap<number, Tracking.Outcome>) {}
 }
 
-const objectOf = (v: unknown): Json => (isObject(v) ? v : {})
-
-/** What a non-identify call records: its template name (or event name) and properties. */
-const actionShape = (p: Parsed): { readonly event: string; readonly properties: Json } => {
-  const m = p.message
-  switch (p.type as ActionType) {
-    case "track":
-      return { event: (m["event"] as string).trim(), properties: objectOf(m["properties"]) }
-    case "page":
-    case "screen": {
-      const props = objectOf(m["properties"])
-      const page = objectOf(p.context["page"])
-      return {
-        event: fixedTemplates[p.type as "page"].name,
-        properties: {
-          ...(typeof m["name"] === "string" ? { name: m["name"] } : {}),
-          ...(typeof m["category"] === "string" ? { category: m["category"] } : {}),
-          // analytics.js puts url/path/title in properties; other libraries only in context.
-          ...(p.type === "page" && typeof page["url"] === "string" ? { url: page["url"] } : {}),
-          ...props,
-        },
-      }
-    }
-    case "group":
-      return {
-        event: fixedTemplates.group.name,
-        properties: { groupId: Tracking.idOf(m["groupId"]), ...objectOf(m["traits"]) },
-      }
-  }
+/** Internal: no call was accepted, so the whole transaction is rolled back. */
+class NothingAccepted {
+  readonly _tag = "NothingAccepted"
 }
 
-const customerRef = (p: { userId?: string | undefined; anonymousId?: string | undefined }) =>
-  p.userId !== undefined
-    ? { identifier: { kind: Tracking.USER_ID_KIND, value: p.userId } }
-    : { identifier: { kind: Tracking.ANONYMOUS_ID_KIND, value: p.anonymousId! } }
+const ingestCalls = Effect.fnUntraced(function* (input: IngestInput) {
+  const db = yield* Database
+  const outcomes: Array<Tracking.Outcome | undefined> = input.calls.map(() => undefined)
+  let active: Array<Tracking.ParsedCall> = []
+  input.calls.forEach((c, i) => {
+    const r = Tracking.parseCall(i, c.type, c.message, input)
+    if ("status" in r) outcomes[i] = r
+    else active.push(r)
+  })
+  if (active.length === 0) return outcomes as ReadonlyArray<Tracking.Outcome>
 
-export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput) {
+  // A rejected call must leave no trace: the touchpoints, templates, customers and identifiers
+  // made for it would otherwise stay. So the calls are applied in a savepoint; when some are
+  // rejected it is rolled back and the others applied again without them, until every
+  // remaining call is accepted (all in one write transaction). When none is, the transaction
+  // is rolled back: the request changed nothing.
+  const recordedBy: RecordedBy = { kind: "apiKey", id: input.principal.id }
+  const attempt = (calls: ReadonlyArray<Tracking.ParsedCall>) =>
+    db.transaction(
+      Effect.flatMap(applyCalls(calls, input, recordedBy), (result) =>
+        [...result.values()].some((o) => o.status === "rejected")
+          ? Effect.fail(new Rejected(result))
+          : Effect.succeed(result),
+      ),
+    )
+  const program = Effect.gen(function* () {
+    while (true) {
+      const result = yield* attempt(active).pipe(
+        Effect.catchIf(
+          (e): e is Rejected => e instanceof Rejected,
+          (e) => Effect.succeed(e),
+        ),
+      )
+      if (!(result instanceof Rejected)) {
+        for (const [i, o] of result) outcomes[i] = o
+        return
+      }
+      for (const [i, o] of result.outcomes) if (o.status === "rejected") outcomes[i] = o
+      active = active.filter((p) => result.outcomes.get(p.index)?.status !== "rejected")
+      if (active.length === 0) return yield* Effect.fail(new NothingAccepted())
+    }
+  })
+  yield* db.transaction(program).pipe(
+    Effect.catchIf(
+      (e): e is NothingAccepted => e instanceof NothingAccepted,
+      () => Effect.void,
+    ),
+  )
+  return outcomes as ReadonlyArray<Tracking.Outcome>
+})
+
+/** Applies the calls (inside the caller's transaction); one outcome per call index. */
+const applyCalls = Effect.fnUntraced(function* (
+  parsed: ReadonlyArray<Tracking.ParsedCall>,
+  input: IngestInput,
+  recordedBy: RecordedBy,
+) {
   const db = yield* Database
   const customers = yield* Customers
-  const outcomes: Array<Outcome | undefined> = input.calls.map(() => undefined)
-  const parsed: Array<Parsed> = []
-  input.calls.forEach((c, i) => {
-    const r = parse(i, c.type, c.message, input)
-    if ("status" in r) outcomes[i] = r
-    else parsed.push(r)
-  })
-  if (parsed.length === 0) return outcomes as ReadonlyArray<Outcome>
-
-  const recordedBy: RecordedBy = { kind: "apiKey", id: input.principal.id }
-  const brand = yield* Config.sourceBrand(input.principal.id)
+  const outcomes = new Map<number, Tracking.Outcome>()
+  const brand = yield* sourceBrand(input.principal.id)
   yield* ensureTouchpoints(new Set(parsed.map((p) => p.source)))
 
   yield* linkIdentities(
@@ -220,12 +222,10 @@ export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput
   )
 
   for (const p of parsed) {
-    if (p.type === "alias") outcomes[p.index] = yield* applyAlias(p, recordedBy)
+    if (p.type === "alias") outcomes.set(p.index, yield* applyAlias(p, recordedBy))
   }
 
-  const actionCalls = parsed.filter(
-    (p) => p.type === "track" || p.type === "page" || p.type === "screen" || p.type === "group",
-  )
+  const actionCalls = parsed.filter(Tracking.isActionCall)
   if (actionCalls.length > 0) {
     const planned = yield* planActions(actionCalls)
     const inputs: Array<RecordActionInput.RecordActionInput> = []
@@ -233,11 +233,11 @@ export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput
     for (const [i, p] of actionCalls.entries()) {
       const plan = planned[i]!
       if ("status" in plan) {
-        outcomes[p.index] = plan
+        outcomes.set(p.index, plan)
         continue
       }
       inputs.push({
-        customer: customerRef(p),
+        customer: { identifier: Tracking.customerIdentifierOf(p) },
         createCustomer: true,
         template: plan.template as Ids.TemplateName,
         occurredAt: new Date(p.occurredAt).toISOString(),
@@ -245,7 +245,7 @@ export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput
         ...(brand === undefined ? {} : { brand }),
         ...(p.messageId === undefined
           ? {}
-          : { transactionId: `segment:${p.messageId}` as Ids.TransactionId }),
+          : { transactionId: Tracking.transactionIdOf(p.messageId) as Ids.TransactionId }),
         payload: plan.payload,
         customFields: plan.customFields,
       })
@@ -258,19 +258,21 @@ export const ingest = Effect.fn("Tracking.ingest")(function* (input: IngestInput
         .pipe(Effect.catchTag("BatchTooLarge", (e) => Effect.die(e)))
       results.forEach((r, j) => {
         const index = owners[start + j]!
-        outcomes[index] =
+        outcomes.set(
+          index,
           r.status === "rejected"
             ? { status: "rejected", tag: r.tag, message: r.message, path: r.path }
-            : { status: r.status, actionId: r.id }
+            : { status: r.status, actionId: r.id },
+        )
       })
     }
   }
 
   for (const p of parsed) {
     if (p.type !== "identify") continue
-    outcomes[p.index] = yield* applyIdentify(p, recordedBy, db, customers)
+    outcomes.set(p.index, yield* applyIdentify(p, recordedBy, db, customers))
   }
-  return outcomes as ReadonlyArray<Outcome>
+  return outcomes
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -291,16 +293,18 @@ const ensureTouchpoints = Effect.fnUntraced(function* (
   const channels = yield* Channels
   const touchpoints = yield* Touchpoints
   const channelId = yield* Effect.gen(function* () {
-    const [row] = yield* db.query<{ id: string }>(
-      "SELECT id FROM channels WHERE external_id = 'tracking'",
-    )
+    const [row] = yield* db.query<{ id: string }>("SELECT id FROM channels WHERE external_id = ?", [
+      Tracking.trackingChannel.externalId,
+    ])
     if (row !== undefined) return row.id as Ids.ChannelId
-    return yield* channels.create({ externalId: "tracking", name: "Tracking API" }).pipe(
+    return yield* channels.create(Tracking.trackingChannel).pipe(
       Effect.map((c) => c.id),
       // A concurrent request created it first.
       Effect.catchTag("AlreadyExists", () =>
         Effect.map(
-          db.query<{ id: string }>("SELECT id FROM channels WHERE external_id = 'tracking'"),
+          db.query<{ id: string }>("SELECT id FROM channels WHERE external_id = ?", [
+            Tracking.trackingChannel.externalId,
+          ]),
           ([r]) => r!.id as Ids.ChannelId,
         ),
       ),
@@ -311,8 +315,8 @@ const ensureTouchpoints = Effect.fnUntraced(function* (
     yield* touchpoints
       .create({
         externalId: Tracking.touchpointExternalIds[s],
-        name: touchpointNames[s].name,
-        kind: touchpointNames[s].kind,
+        name: Tracking.touchpointDefinitions[s].name,
+        kind: Tracking.touchpointDefinitions[s].kind,
         channelId,
       })
       .pipe(
@@ -333,7 +337,7 @@ type IdentifierRow = { kind: string; value: string; customer_id: string }
  * Best effort: when the two ids belong to two customers they stay apart (see docs).
  */
 const linkIdentities = Effect.fnUntraced(function* (
-  calls: ReadonlyArray<Parsed>,
+  calls: ReadonlyArray<Tracking.ParsedCall>,
   recordedBy: RecordedBy,
 ) {
   const pairs = new Map<
@@ -423,7 +427,7 @@ const findBy = (customers: Customers["Service"], kind: string, value: string) =>
  * When both ids already name two customers, the previous one is merged into the userId's
  * (`Profiles.merge`: `CustomersMerged`, its actions and identifiers move, its ids redirect).
  */
-const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
+const applyAlias = (p: Tracking.ParsedCall, recordedBy: RecordedBy) =>
   Effect.gen(function* () {
     const db = yield* Database
     const customers = yield* Customers
@@ -432,8 +436,8 @@ const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
     const previousId = Tracking.idOf(p.message["previousId"])!
     const program = Effect.gen(function* () {
       if (p.messageId !== undefined) {
-        const seen = yield* Config.wasProcessed(`segment:${p.messageId}`)
-        if (seen !== undefined) return { status: "alreadyProcessed" } as Outcome
+        const seen = yield* wasProcessed(Tracking.transactionIdOf(p.messageId))
+        if (seen !== undefined) return { status: "alreadyProcessed" } as Tracking.Outcome
       }
       const previous =
         (yield* findBy(customers, Tracking.USER_ID_KIND, previousId)) ??
@@ -441,7 +445,7 @@ const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
       const current = yield* findBy(customers, Tracking.USER_ID_KIND, userId)
       const userIdent = { kind: Tracking.USER_ID_KIND, value: userId }
       const prevIdent = { kind: Tracking.ANONYMOUS_ID_KIND, value: previousId }
-      let outcome: Outcome = { status: "unchanged" }
+      let outcome: Tracking.Outcome = { status: "unchanged" }
       let customerId: string | null = null
       const tp = { externalId: Tracking.touchpointExternalIds[p.source] }
       const ctx = { touchpoint: tp, recordedBy, occurredAt: new Date(p.occurredAt).toISOString() }
@@ -485,8 +489,8 @@ const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
         }
       }
       if (p.messageId !== undefined) {
-        yield* Config.markProcessed(
-          `segment:${p.messageId}`,
+        yield* markProcessed(
+          Tracking.transactionIdOf(p.messageId),
           customerId,
           yield* Clock.currentTimeMillis,
         )
@@ -496,28 +500,28 @@ const applyAlias = (p: Parsed, recordedBy: RecordedBy) =>
     return yield* db.transaction(program).pipe(
       Effect.catchIf(
         (e): e is Exclude<typeof e, DatabaseError> => e["_tag"] !== "DatabaseError",
-        (e) => Effect.succeed(reject(e)),
+        (e) => Effect.succeed(Tracking.rejection(e)),
       ),
     )
   })
 
 /** `identify`: traits become a profile edit (`ProfileEdited` with the diff) of the customer. */
 const applyIdentify = (
-  p: Parsed,
+  p: Tracking.ParsedCall,
   recordedBy: RecordedBy,
   db: Database["Service"],
   customers: Customers["Service"],
 ) => {
   const program = Effect.gen(function* () {
     if (p.messageId !== undefined) {
-      const seen = yield* Config.wasProcessed(`segment:${p.messageId}`)
-      if (seen !== undefined) return { status: "alreadyProcessed" } as Outcome
+      const seen = yield* wasProcessed(Tracking.transactionIdOf(p.messageId))
+      if (seen !== undefined) return { status: "alreadyProcessed" } as Tracking.Outcome
     }
-    const ref = customerRef(p).identifier
+    const ref = Tracking.customerIdentifierOf(p)
     const before =
       (yield* findBy(customers, ref.kind, ref.value)) ??
       (yield* customers.create({ identifiers: [ref] }))
-    const mapped = Tracking.traitsToProfile(objectOf(p.message["traits"]), p.context)
+    const mapped = Tracking.traitsToProfile(Tracking.traitsOf(p), p.context)
     const identifiers = [...before.identifiers]
     let identifiersChanged = false
     for (const id of mapped.identifiers) {
@@ -531,8 +535,8 @@ const applyIdentify = (
     const r = yield* customers.update(
       before.id,
       {
-        personal: { ...before.personal, ...mapped.personal },
-        customFields: { ...before.customFields, ...mapped.customFields },
+        personal: mapped.personal,
+        customFields: mapped.customFields,
         ...(identifiersChanged ? { identifiers } : {}),
       },
       {
@@ -544,8 +548,8 @@ const applyIdentify = (
       },
     )
     if (p.messageId !== undefined) {
-      yield* Config.markProcessed(
-        `segment:${p.messageId}`,
+      yield* markProcessed(
+        Tracking.transactionIdOf(p.messageId),
         before.id,
         yield* Clock.currentTimeMillis,
       )
@@ -554,12 +558,12 @@ const applyIdentify = (
       r.actionId === undefined
         ? { status: "unchanged" }
         : { status: "recorded", actionId: r.actionId }
-    ) as Outcome
+    ) as Tracking.Outcome
   })
   return db.transaction(program).pipe(
     Effect.catchIf(
       (e): e is Exclude<typeof e, DatabaseError> => e["_tag"] !== "DatabaseError",
-      (e) => Effect.succeed(reject(e)),
+      (e) => Effect.succeed(Tracking.rejection(e)),
     ),
   )
 }
@@ -573,17 +577,15 @@ interface Plan {
   readonly customFields: Json
 }
 
-const TRACKING_TAG = "tracking"
-
 /**
  * The template, payload and custom fields of each action call. Unknown event names create a
  * custom template (or are rejected, per the setting); templates the tracking API created gain
  * optional fields for new scalar properties.
  */
-const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
+const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Tracking.ParsedCall>) {
   const templates = yield* Templates
   let all = yield* templates.list()
-  const shapes = calls.map(actionShape)
+  const shapes = calls.map(Tracking.actionShape)
   const resolved = shapes.map((s, i) => {
     if (calls[i]!.type === "track") {
       const spec = Tracking.specMappingFor(s.event)
@@ -599,7 +601,7 @@ const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
     const r = resolved[i]!
     if ("spec" in r) continue
     const def = r.name === undefined ? undefined : all.find((t) => t.systemName === r.name)
-    if (def !== undefined && !def.tags.includes(TRACKING_TAG)) continue
+    if (def !== undefined && !def.tags.includes(Tracking.TEMPLATE_TAG)) continue
     const key = r.name ?? s.event
     const entry = seen.get(key) ?? { display: s.event, properties: {} }
     for (const [k, v] of Object.entries(s.properties)) {
@@ -608,8 +610,8 @@ const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
     seen.set(key, entry)
   }
 
-  let settings: Config.TrackingSettings | undefined
-  const created = new Map<string, string | Outcome>()
+  let settings: TrackingSettings | undefined
+  const created = new Map<string, string | Tracking.Outcome>()
   for (const [key, entry] of seen) {
     const def = all.find((t) => t.systemName === key)
     if (def !== undefined) {
@@ -626,13 +628,13 @@ const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
         )
       continue
     }
-    const fixed = Object.values(fixedTemplates).find((f) => f.name === key)
+    const fixed = Object.values(Tracking.fixedTemplates).find((f) => f.name === key)
     if (fixed === undefined) {
-      settings ??= yield* Config.getSettings
+      settings ??= yield* getSettings
       if (settings.unknownEvents === "reject") {
         created.set(
           key,
-          reject(
+          Tracking.rejection(
             {
               _tag: "UnknownTemplate",
               message: `No template matches the event "${key}" and this project rejects unknown events (tracking setting unknownEvents = "reject")`,
@@ -651,22 +653,22 @@ const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
         systemName: systemName as Ids.TemplateName,
         category: "personal",
         description: `Created by the tracking API on the first "${entry.display}" call.`,
-        tags: [TRACKING_TAG],
+        tags: [Tracking.TEMPLATE_TAG],
         customFields: Tracking.inferNewFields(entry.properties, []),
       })
       .pipe(
         Effect.map((t) => t.systemName as string),
         Effect.catchTag("TemplateAlreadyExists", (e) => Effect.succeed(e.template)),
         Effect.catchTags({
-          InvalidTemplate: (e) => Effect.succeed(reject(e, ["event"])),
-          UnknownBrand: (e) => Effect.succeed(reject(e)),
+          InvalidTemplate: (e) => Effect.succeed(Tracking.rejection(e, ["event"])),
+          UnknownBrand: (e) => Effect.succeed(Tracking.rejection(e)),
         }),
       )
     created.set(key, made)
   }
   if (seen.size > 0) all = yield* templates.list()
 
-  return shapes.map((s, i): Plan | Outcome => {
+  return shapes.map((s, i): Plan | Tracking.Outcome => {
     const r = resolved[i]!
     const p = calls[i]!
     if ("spec" in r && r.spec !== undefined) {
@@ -689,7 +691,7 @@ const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
     if (name === undefined) {
       const c = created.get(s.event)
       if (c === undefined)
-        return reject(new Errors.UnknownTemplate({ template: s.event }), ["event"])
+        return Tracking.rejection(new Errors.UnknownTemplate({ template: s.event }), ["event"])
       if (typeof c !== "string") return c
       name = c
     }
@@ -698,3 +700,71 @@ const planActions = Effect.fnUntraced(function* (calls: ReadonlyArray<Parsed>) {
     return { template: name, payload: split.rest, customFields: split.customFields }
   })
 })
+
+// ---------------------------------------------------------------------------------------------
+// Service
+
+export class TrackingStore extends Context.Service<
+  TrackingStore,
+  {
+    /** Applies the calls of one request; one outcome per call, in order. */
+    readonly ingest: (
+      input: IngestInput,
+    ) => Effect.Effect<ReadonlyArray<Tracking.Outcome>, DatabaseError>
+    readonly settings: Effect.Effect<TrackingSettings, DatabaseError>
+    readonly updateSettings: (
+      input: Partial<TrackingSettings>,
+    ) => Effect.Effect<TrackingSettings, DatabaseError>
+    /** The brand of every write key that has one, by key id. */
+    readonly sources: Effect.Effect<ReadonlyArray<TrackingSource>, DatabaseError>
+    /** Set (or with `null` clear) the brand of a write key. */
+    readonly setSourceBrand: (
+      apiKeyId: string,
+      brandId: Ids.BrandId | null,
+    ) => Effect.Effect<void, DatabaseError>
+  }
+>()("@actionlog/store/TrackingStore") {
+  static readonly layer = Layer.effect(
+    TrackingStore,
+    Effect.gen(function* () {
+      const db = yield* Database
+      const customers = yield* Customers
+      const actions = yield* ActionStore
+      const channels = yield* Channels
+      const touchpoints = yield* Touchpoints
+      const templates = yield* Templates
+      const profiles = yield* Profiles
+      const provide = <A, E>(
+        effect: Effect.Effect<
+          A,
+          E,
+          Database | Customers | ActionStore | Channels | Touchpoints | Templates | Profiles
+        >,
+      ) =>
+        effect.pipe(
+          Effect.provideService(Database, db),
+          Effect.provideService(Customers, customers),
+          Effect.provideService(ActionStore, actions),
+          Effect.provideService(Channels, channels),
+          Effect.provideService(Touchpoints, touchpoints),
+          Effect.provideService(Templates, templates),
+          Effect.provideService(Profiles, profiles),
+        )
+      return TrackingStore.of({
+        ingest: Effect.fn("TrackingStore.ingest")(function* (input: IngestInput) {
+          return yield* provide(ingestCalls(input))
+        }),
+        settings: provide(getSettings),
+        updateSettings: (input) => provide(updateSettings(input)),
+        sources: Effect.map(
+          db.query<{ api_key_id: string; brand_id: string }>(
+            "SELECT api_key_id, brand_id FROM tracking_sources ORDER BY api_key_id",
+          ),
+          (rows) =>
+            rows.map((r) => ({ apiKeyId: r.api_key_id, brandId: r.brand_id as Ids.BrandId })),
+        ),
+        setSourceBrand: (apiKeyId, brandId) => provide(setSourceBrand(apiKeyId, brandId)),
+      })
+    }),
+  )
+}

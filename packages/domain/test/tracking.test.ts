@@ -1,7 +1,7 @@
 // Pure mapping rules of the tracking API (domain `Tracking`): times, sources, names, payloads.
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { Catalog, Errors, Tracking, Validation, type Template } from "@actionlog/domain"
+import { Catalog, Errors, Tracking, Validation, type Template } from "../src/index"
 
 const ms = (s: string) => Date.parse(s)
 
@@ -214,5 +214,97 @@ describe("traitsToProfile", () => {
   it("prefers explicit first and last names over name", () => {
     const p = Tracking.traitsToProfile({ name: "X Y", firstName: "Ann", last_name: "Lee" })
     expect(p.personal).toEqual({ firstName: "Ann", lastName: "Lee" })
+  })
+})
+
+describe("parseCall", () => {
+  const envelope = { receivedAt: ms("2026-05-01T12:00:00.000Z") }
+  const parse = (type: string, raw: unknown, env: Tracking.CallEnvelope = envelope) =>
+    Tracking.parseCall(3, type, raw, env)
+  const refusal = (r: ReturnType<typeof parse>) =>
+    "status" in r ? [r.tag, r.path] : ["accepted", undefined]
+
+  it("accepts a call: ids, a 190-character message id, merged context, its source and time", () => {
+    const r = parse(
+      "track",
+      {
+        userId: 42,
+        event: "Signed In",
+        messageId: "m".repeat(300),
+        context: { library: { name: "analytics.js" } },
+      },
+      { ...envelope, context: { locale: "de-DE", library: { name: "other" } } },
+    )
+    expect("status" in r).toBe(false)
+    const p = r as Tracking.ParsedCall
+    expect([p.index, p.type, p.userId, p.anonymousId, p.messageId?.length]).toEqual([
+      3,
+      "track",
+      "42",
+      undefined,
+      190,
+    ])
+    expect(p.context).toEqual({ locale: "de-DE", library: { name: "analytics.js" } })
+    expect(p.source).toBe("website")
+    expect(p.occurredAt).toBe(envelope.receivedAt)
+  })
+
+  it("refuses a bad envelope with the field's path", () => {
+    expect(refusal(parse("track", [1]))).toEqual(["InvalidPayload", []])
+    expect(refusal(parse("nope", { userId: "u" }))).toEqual(["InvalidPayload", ["type"]])
+    expect(refusal(parse("track", { event: "X" }))).toEqual(["InvalidPayload", ["userId"]])
+    expect(refusal(parse("track", { userId: "", event: "X" }))).toEqual([
+      "InvalidPayload",
+      ["userId"],
+    ])
+    expect(refusal(parse("track", { userId: "u" }))).toEqual(["InvalidPayload", ["event"]])
+    expect(refusal(parse("group", { userId: "u" }))).toEqual(["InvalidPayload", ["groupId"]])
+    expect(refusal(parse("alias", { userId: "u" }))).toEqual(["InvalidPayload", ["previousId"]])
+    expect(refusal(parse("track", { userId: "u", event: "X", properties: [] }))).toEqual([
+      "InvalidPayload",
+      ["properties"],
+    ])
+    expect(
+      refusal(parse("track", { userId: "u", event: "X", timestamp: "2026-05-01T12:06:00Z" })),
+    ).toEqual(["EventTimeInFuture", undefined])
+    expect(refusal(parse("track", { userId: "u", event: "X", big: "x".repeat(33_000) }))[0]).toBe(
+      "EventTooLarge",
+    )
+  })
+
+  it("actionShape: page properties gain the page url; group keeps its id and traits", () => {
+    const page = parse("page", {
+      userId: "u",
+      name: "Home",
+      context: { page: { url: "https://x.example/" } },
+    }) as Tracking.ParsedCall
+    expect(Tracking.actionShape(page)).toEqual({
+      event: "PageViewed",
+      properties: { name: "Home", url: "https://x.example/" },
+    })
+    const group = parse("group", {
+      anonymousId: "a",
+      groupId: "g-1",
+      traits: { plan: "pro" },
+    }) as Tracking.ParsedCall
+    expect(Tracking.actionShape(group)).toEqual({
+      event: "GroupAssociated",
+      properties: { groupId: "g-1", plan: "pro" },
+    })
+    expect(Tracking.customerIdentifierOf(group)).toEqual({ kind: "anonymousId", value: "a" })
+  })
+})
+
+describe("traitsToProfile as a partial change", () => {
+  it("names only the traits sent; a null trait clears its field", () => {
+    expect(Tracking.traitsToProfile({ firstName: "Ann" }).personal).toEqual({ firstName: "Ann" })
+    expect(
+      Tracking.traitsToProfile({ firstName: null, address: { city: null }, gender: null }).personal,
+    ).toEqual({ firstName: null, city: null, gender: null })
+    expect(Tracking.traitsToProfile({ name: null }).personal).toEqual({
+      firstName: null,
+      lastName: null,
+    })
+    expect(Tracking.traitsToProfile({ name: "Ann" }).personal).toEqual({ firstName: "Ann" })
   })
 })
