@@ -173,7 +173,9 @@ export const cliOnTempDatabase = (prefix: string) => {
   let served: TestDatabase | undefined
   beforeAll(() => {
     state.dir = mkdtempSync(join(tmpdir(), prefix))
-    served = testDatabase(join(state.dir, "cli.db"))
+    served = testDatabase(join(state.dir, "cli.db"), {
+      copyOf: remoteLane ? migratedTemplate() : undefined,
+    })
     state.db = served.url
   })
   afterAll(async () => {

@@ -427,7 +427,11 @@ const makeRemote = Effect.fnUntraced(function* (config: DatabaseConfig) {
               ),
             ),
           ),
-        ).pipe(Effect.tap(() => Effect.sync(() => void (started = true))))
+        ).pipe(
+          // Begun (whatever the statement's own outcome) unless the server refused the BEGIN.
+          Effect.tap(() => Effect.sync(() => void (started = true))),
+          Effect.tapError((e) => Effect.sync(() => void (started = started || !e.isBusy))),
+        )
       return {
         state: {
           owner,
