@@ -23,6 +23,8 @@ import { RegistryCache } from "./RegistryCache"
 import { Settings } from "./Settings"
 import { Templates } from "./Templates"
 import { Touchpoints } from "./Touchpoints"
+import { Webhooks } from "./Webhooks"
+import { AuditLog } from "./auth/AuditLog"
 import { Campaigns } from "./producers/Campaigns"
 import { NotesAndTags } from "./producers/NotesAndTags"
 import { Orders } from "./producers/Orders"
@@ -106,6 +108,16 @@ export type { Migration } from "./migrations/index"
 export { Settings, type UpdateSettingsInput } from "./Settings"
 export { Templates } from "./Templates"
 export { Touchpoints, type CreateTouchpointInput, type UpdateTouchpointInput } from "./Touchpoints"
+export {
+  Webhooks,
+  WebhooksConfig,
+  webhooksConfigFromEnv,
+  type CreateWebhookInput,
+  type DeliveryObserver,
+  type ReplayPoint,
+  type UpdateWebhookInput,
+  type WebhooksConfigShape,
+} from "./Webhooks"
 
 // Producers (issue 5): capabilities with their own state that record their actions in the
 // same transaction as their change. See docs/producers.md.
@@ -170,6 +182,8 @@ const dataLayer = Layer.mergeAll(
   LiveActions.layer,
   Segments.layer,
   Statistics.layer,
+  // Webhooks audit their automatic pauses; AuditLog keeps no state, so its own instance is fine.
+  Webhooks.layer.pipe(Layer.provide(AuditLog.layer)),
 )
 
 /** Every store service (registries, customers, actions) over an already provided `Database`. */
@@ -208,6 +222,7 @@ export type StoreServices =
   | Rewards
   | Profiles
   | NotesAndTags
+  | Webhooks
 
 /** Open + migrate the database and provide every store service (and `Database` itself). */
 export const layer = (config: DatabaseConfig): Layer.Layer<StoreServices, DatabaseError> =>
