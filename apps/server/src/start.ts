@@ -2,7 +2,7 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import path from "node:path"
 import { Effect, Fiber, ManagedRuntime } from "effect"
-import { Database } from "@actionlog/store"
+import { Database, Webhooks, type WebhooksConfigShape } from "@actionlog/store"
 import { makeAppLayer, type AppServices } from "./AppLayer"
 import { runBonusExpiry } from "./BonusExpiry"
 import { makeRequestHandler } from "./Http"
@@ -36,6 +36,8 @@ export interface StartOptions {
   /** How long `close()` waits for in-flight requests (default 10 s). */
   readonly drainTimeoutMs?: number | undefined
   readonly log?: ((line: string) => void) | undefined
+  /** Webhook settings over the environment's (tests: private targets, short retries). */
+  readonly webhooks?: Partial<WebhooksConfigShape> | undefined
 }
 
 export interface RunningServer {
@@ -52,7 +54,11 @@ export interface RunningServer {
 export const startServer = async (options: StartOptions): Promise<RunningServer> => {
   const log = options.log ?? (() => {})
   const runtime = ManagedRuntime.make(
-    makeAppLayer({ url: resolveDbUrl(options.dbUrl), authToken: options.dbAuthToken }),
+    makeAppLayer({
+      url: resolveDbUrl(options.dbUrl),
+      authToken: options.dbAuthToken,
+      webhooks: options.webhooks,
+    }),
   )
   let seeded: SeedResult | null = null
   try {
@@ -101,6 +107,7 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
     (options.bonusExpiryIntervalMs ?? 0) > 0
       ? runtime.runFork(runBonusExpiry(options.bonusExpiryIntervalMs!, log))
       : undefined
+  const webhooks = runtime.runFork(Webhooks.use((w) => w.runWorker({ observer: metrics.webhooks })))
   const port = (server.address() as AddressInfo).port
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host
   const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`
@@ -113,6 +120,7 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
       await Promise.race([http.drain(), new Promise((r) => setTimeout(r, timeout).unref())])
       server.closeAllConnections()
       if (bonusExpiry !== undefined) await Effect.runPromise(Fiber.interrupt(bonusExpiry))
+      await Effect.runPromise(Fiber.interrupt(webhooks))
       await runtime.dispose()
     })())
 

@@ -31,7 +31,7 @@ import {
   newSigningSecret,
   signatureHeader,
 } from "./webhooks/Signing"
-import { post, resolveProblem, type AttemptOutcome } from "./webhooks/Target"
+import { post, resolveProblem, urlProblem, type AttemptOutcome } from "./webhooks/Target"
 
 export interface WebhooksConfigShape {
   /** Allow private and loopback targets (`ACTIONLOG_WEBHOOKS_ALLOW_PRIVATE=true`; tests). */
@@ -93,9 +93,7 @@ export interface UpdateWebhookInput {
   readonly filter?: Webhook.WebhookFilter | undefined
 }
 
-export type ReplayPoint =
-  | { readonly recordedAt: string }
-  | { readonly deliveryId: string }
+export type ReplayPoint = { readonly recordedAt: string } | { readonly deliveryId: string }
 
 /** What the worker reports (the server turns it into /metrics). */
 export interface DeliveryObserver {
@@ -103,6 +101,56 @@ export interface DeliveryObserver {
   readonly failed: (webhookId: string) => void
   readonly lag: (webhookId: string, seconds: number) => void
 }
+
+const iso = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString()
+
+const filterOf = (row: Row): Webhook.WebhookFilter =>
+  JSON.parse(row["filter"] as string) as Webhook.WebhookFilter
+
+/** SQL conditions (and their arguments) selecting the actions a filter matches. */
+const matchSql = (filter: Webhook.WebhookFilter): { where: string; args: Array<SqlValue> } => {
+  const where: Array<string> = []
+  const args: Array<SqlValue> = []
+  if (filter.templates !== undefined) {
+    where.push("template IN (SELECT value FROM json_each(?))")
+    args.push(JSON.stringify(filter.templates))
+  }
+  if (filter.categories !== undefined) {
+    where.push(
+      "template IN (SELECT name FROM templates WHERE category IN (SELECT value FROM json_each(?)))",
+    )
+    args.push(JSON.stringify(filter.categories))
+  }
+  if (filter.brands !== undefined) {
+    where.push("brand_id IN (SELECT value FROM json_each(?))")
+    args.push(JSON.stringify(filter.brands))
+  }
+  return { where: where.map((w) => ` AND ${w}`).join(""), args }
+}
+
+/** `<webhook>_<generation>_<from>_<to>` → its parts, when it belongs to `id`. */
+const parseDeliveryId = (id: string, deliveryId: string) => {
+  const parts = deliveryId.split("_")
+  const nums = parts.slice(-3).map(Number)
+  const owner = parts.slice(0, -3).join("_")
+  if (parts.length < 4 || owner !== id || nums.some((n) => !Number.isSafeInteger(n) || n < 0)) {
+    return undefined
+  }
+  return { generation: nums[0]!, from: nums[1]!, to: nums[2]! }
+}
+
+const rowToAttempt = (r: Row): Webhook.WebhookAttempt => ({
+  id: Number(r["id"]),
+  deliveryId: r["delivery_id"] as string,
+  at: iso(r["at"] as number)!,
+  actions: Number(r["actions"]),
+  test: Number(r["test"]) === 1,
+  ok: Number(r["ok"]) === 1,
+  status: r["status"] === null ? null : Number(r["status"]),
+  latencyMs: Number(r["latency_ms"]),
+  error: (r["error"] as string | null) ?? null,
+})
 
 type ViewError = Webhook.WebhookNotFound | DatabaseError
 type TargetError = Webhook.InvalidWebhookTarget
@@ -122,6 +170,8 @@ export class Webhooks extends Context.Service<
       | Webhook.WebhookKeyUnavailable
       | DatabaseError
     >
+    /** Resolves the target's host and refuses private addresses (call before a transaction). */
+    readonly checkTarget: (url: string) => Effect.Effect<void, TargetError>
     readonly list: Effect.Effect<ReadonlyArray<Webhook.WebhookView>, DatabaseError>
     readonly get: (id: string) => Effect.Effect<Webhook.WebhookView, ViewError>
     readonly update: (
@@ -192,9 +242,6 @@ export class Webhooks extends Context.Service<
       })
 
       const now = Clock.currentTimeMillis
-      const iso = (ms: number | null | undefined) =>
-        ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString()
-
       const loadRow = (id: string) =>
         Effect.flatMap(db.query("SELECT * FROM webhooks WHERE id = ?", [id]), ([row]) =>
           row === undefined
@@ -202,31 +249,12 @@ export class Webhooks extends Context.Service<
             : Effect.succeed(row),
         )
 
-      const filterOf = (row: Row): Webhook.WebhookFilter =>
-        JSON.parse(row["filter"] as string) as Webhook.WebhookFilter
-
-      /** SQL conditions (and their arguments) selecting the actions a filter matches. */
-      const matchSql = (filter: Webhook.WebhookFilter): { where: string; args: Array<SqlValue> } => {
-        const where: Array<string> = []
-        const args: Array<SqlValue> = []
-        if (filter.templates !== undefined) {
-          where.push("template IN (SELECT value FROM json_each(?))")
-          args.push(JSON.stringify(filter.templates))
-        }
-        if (filter.categories !== undefined) {
-          where.push(
-            "template IN (SELECT name FROM templates WHERE category IN (SELECT value FROM json_each(?)))",
-          )
-          args.push(JSON.stringify(filter.categories))
-        }
-        if (filter.brands !== undefined) {
-          where.push("brand_id IN (SELECT value FROM json_each(?))")
-          args.push(JSON.stringify(filter.brands))
-        }
-        return { where: where.map((w) => ` AND ${w}`).join(""), args }
-      }
-
-      const matching = (filter: Webhook.WebhookFilter, after: number, upTo: number, limit: number) =>
+      const matching = (
+        filter: Webhook.WebhookFilter,
+        after: number,
+        upTo: number,
+        limit: number,
+      ) =>
         Effect.gen(function* () {
           const m = matchSql(filter)
           const rows = yield* db.query(
@@ -286,14 +314,19 @@ export class Webhooks extends Context.Service<
           } satisfies Webhook.WebhookView
         })
 
-      const checkTarget = (url: string) =>
-        Effect.flatMap(
-          Effect.promise(() => resolveProblem(url, config.allowPrivate)),
-          (reason) =>
-            reason === undefined
-              ? Effect.void
-              : Effect.fail(new Webhook.InvalidWebhookTarget({ url, reason })),
-        )
+      // The form only: resolving the host waits on DNS, which callers do before their
+      // write transaction (`checkTarget`); delivery checks every resolved address again.
+      const checkTargetForm = (url: string) => {
+        const reason = urlProblem(url, config.allowPrivate)
+        return reason === undefined
+          ? Effect.void
+          : Effect.fail(new Webhook.InvalidWebhookTarget({ url, reason }))
+      }
+
+      const checkTarget = Effect.fn("Webhooks.checkTarget")(function* (url: string) {
+        const reason = yield* Effect.promise(() => resolveProblem(url, config.allowPrivate))
+        if (reason !== undefined) return yield* new Webhook.InvalidWebhookTarget({ url, reason })
+      })
 
       const checkFilter = (filter: Webhook.WebhookFilter | undefined) =>
         Effect.gen(function* () {
@@ -339,7 +372,7 @@ export class Webhooks extends Context.Service<
       )
 
       const create = Effect.fn("Webhooks.create")(function* (input: CreateWebhookInput) {
-        yield* checkTarget(input.url)
+        yield* checkTargetForm(input.url)
         const filter = yield* checkFilter(input.filter)
         const k = yield* serverKey
         const secret = newSigningSecret()
@@ -366,11 +399,10 @@ export class Webhooks extends Context.Service<
               ],
             )
             if (input.active === false) {
-              yield* db.execute("UPDATE webhooks SET paused_reason = ?, paused_at = ? WHERE id = ?", [
-                "created paused",
-                at,
-                id,
-              ])
+              yield* db.execute(
+                "UPDATE webhooks SET paused_reason = ?, paused_at = ? WHERE id = ?",
+                ["created paused", at, id],
+              )
             }
             yield* db.execute(
               "INSERT INTO webhook_secrets (webhook_id, ciphertext, created_at, expires_at) VALUES (?, ?, ?, NULL)",
@@ -383,9 +415,12 @@ export class Webhooks extends Context.Service<
         return { webhook, secret }
       })
 
-      const update = Effect.fn("Webhooks.update")(function* (id: string, input: UpdateWebhookInput) {
+      const update = Effect.fn("Webhooks.update")(function* (
+        id: string,
+        input: UpdateWebhookInput,
+      ) {
         yield* loadRow(id)
-        if (input.url !== undefined) yield* checkTarget(input.url)
+        if (input.url !== undefined) yield* checkTargetForm(input.url)
         const filter = input.filter === undefined ? undefined : yield* checkFilter(input.filter)
         const at = yield* now
         yield* db.transaction(
@@ -428,10 +463,10 @@ export class Webhooks extends Context.Service<
               "UPDATE webhook_secrets SET expires_at = ? WHERE webhook_id = ? AND expires_at IS NULL",
               [expires, id],
             )
-            yield* db.execute("DELETE FROM webhook_secrets WHERE webhook_id = ? AND expires_at <= ?", [
-              id,
-              at,
-            ])
+            yield* db.execute(
+              "DELETE FROM webhook_secrets WHERE webhook_id = ? AND expires_at <= ?",
+              [id, at],
+            )
             yield* db.execute(
               "INSERT INTO webhook_secrets (webhook_id, ciphertext, created_at, expires_at) VALUES (?, ?, ?, NULL)",
               [id, encrypt(k, secret), at],
@@ -459,16 +494,6 @@ export class Webhooks extends Context.Service<
         setPaused(id, reason),
       )
       const resume = Effect.fn("Webhooks.resume")((id: string) => setPaused(id, null))
-
-      const parseDeliveryId = (id: string, deliveryId: string) => {
-        const parts = deliveryId.split("_")
-        const nums = parts.slice(-3).map(Number)
-        const owner = parts.slice(0, -3).join("_")
-        if (parts.length < 4 || owner !== id || nums.some((n) => !Number.isSafeInteger(n) || n < 0)) {
-          return undefined
-        }
-        return { generation: nums[0]!, from: nums[1]!, to: nums[2]! }
-      }
 
       const replay = Effect.fn("Webhooks.replay")(function* (id: string, from: ReplayPoint) {
         let position: number
@@ -504,18 +529,6 @@ export class Webhooks extends Context.Service<
         return yield* get(id)
       })
 
-      const rowToAttempt = (r: Row): Webhook.WebhookAttempt => ({
-        id: Number(r["id"]),
-        deliveryId: r["delivery_id"] as string,
-        at: iso(r["at"] as number)!,
-        actions: Number(r["actions"]),
-        test: Number(r["test"]) === 1,
-        ok: Number(r["ok"]) === 1,
-        status: r["status"] === null ? null : Number(r["status"]),
-        latencyMs: Number(r["latency_ms"]),
-        error: (r["error"] as string | null) ?? null,
-      })
-
       const attempts = Effect.fn("Webhooks.attempts")(function* (id: string, limit = 20) {
         yield* loadRow(id)
         const rows = yield* db.query(
@@ -548,10 +561,10 @@ export class Webhooks extends Context.Service<
               outcome.error === null ? null : outcome.error.slice(0, 500),
             ],
           )
-          yield* db.execute(
-            "DELETE FROM webhook_attempts WHERE webhook_id = ? AND id <= ?",
-            [id, Number(r.lastInsertRowid ?? 0) - Webhook.ATTEMPTS_KEPT],
-          )
+          yield* db.execute("DELETE FROM webhook_attempts WHERE webhook_id = ? AND id <= ?", [
+            id,
+            Number(r.lastInsertRowid ?? 0) - Webhook.ATTEMPTS_KEPT,
+          ])
           return Number(r.lastInsertRowid ?? 0)
         })
 
@@ -782,9 +795,15 @@ export class Webhooks extends Context.Service<
           )
         })
 
-      const deliverLoop = (id: string, holder: string, observer: DeliveryObserver | undefined) =>
+      const deliverLoop = (
+        id: string,
+        holder: string,
+        observer: DeliveryObserver | undefined,
+        handOver: Set<string>,
+      ) =>
         Effect.gen(function* () {
-          for (;;) {
+          // Handing over happens between deliveries, never in the middle of one.
+          while (!handOver.has(id)) {
             const result = yield* step(id, holder, observer).pipe(
               Effect.catchCause(() =>
                 // A database hiccup: back off briefly and look again (the lease decides).
@@ -796,7 +815,14 @@ export class Webhooks extends Context.Service<
               yield* Effect.raceFirst(db.nextCommit, Effect.sleep(config.pollMs))
             }
           }
-        }).pipe(Effect.ensuring(release(id, holder)))
+        }).pipe(
+          Effect.ensuring(
+            Effect.andThen(
+              release(id, holder),
+              Effect.sync(() => handOver.delete(id)),
+            ),
+          ),
+        )
 
       const runWorker = (options?: {
         readonly holderId?: string | undefined
@@ -806,41 +832,64 @@ export class Webhooks extends Context.Service<
           const holder =
             options?.holderId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`
           const running = new Map<string, Fiber.Fiber<void>>()
+          const handOver = new Set<string>()
           const round = Effect.gen(function* () {
-            for (const [id, fiber] of running) if (fiber.pollUnsafe() !== undefined) running.delete(id)
+            for (const [id, fiber] of running)
+              if (fiber.pollUnsafe() !== undefined) running.delete(id)
             const at = yield* now
+            yield* db.execute(
+              "INSERT INTO webhook_workers (holder, seen_at) VALUES (?, ?) ON CONFLICT (holder) DO UPDATE SET seen_at = excluded.seen_at",
+              [holder, at],
+            )
+            yield* db.execute("DELETE FROM webhook_workers WHERE seen_at < ?", [
+              at - 10 * config.leaseMs,
+            ])
+            const [living] = yield* db.query<{ n: number }>(
+              "SELECT count(*) AS n FROM webhook_workers WHERE seen_at >= ?",
+              [at - config.leaseMs],
+            )
             const rows = yield* db.query<{
               id: string
               lease_holder: string | null
               lease_expires_at: number
-            }>("SELECT id, lease_holder, lease_expires_at FROM webhooks WHERE active = 1 ORDER BY id")
+            }>(
+              "SELECT id, lease_holder, lease_expires_at FROM webhooks WHERE active = 1 ORDER BY id",
+            )
+            const share = Math.ceil(rows.length / Math.max(1, Number(living?.n ?? 1)))
+            // More than a fair share while others are alive: hand one over per round.
+            const held = [...running.keys()].filter((id) => !handOver.has(id))
+            if (held.length > share) handOver.add(held[held.length - 1]!)
             let taken = 0
             for (const r of rows) {
               if (running.has(r.id)) continue
               const mine = r.lease_holder === holder
               const free = r.lease_holder === null || Number(r.lease_expires_at) < at
-              // One new lease per round: other processes get their share of the rest.
-              if (!mine && (!free || taken > 0)) continue
+              // One new lease per round, and only up to a fair share.
+              if (!mine && (!free || taken > 0 || running.size >= share)) continue
               const claimed = yield* db.execute(
                 "UPDATE webhooks SET lease_holder = ?, lease_expires_at = ? WHERE id = ? AND active = 1 AND (lease_holder IS NULL OR lease_holder = ? OR lease_expires_at < ?)",
                 [holder, at + config.leaseMs, r.id, holder, at],
               )
               if (claimed.rowsAffected !== 1) continue
               if (!mine) taken++
-              running.set(r.id, yield* Effect.forkChild(deliverLoop(r.id, holder, options?.observer)))
+              running.set(
+                r.id,
+                yield* Effect.forkChild(deliverLoop(r.id, holder, options?.observer, handOver)),
+              )
             }
           })
-          const roundMs = Math.max(50, Math.min(config.leaseMs / 3, config.pollMs * 4))
+          const roundMs = Math.max(50, Math.min(config.leaseMs / 3, 1000))
+          yield* Effect.addFinalizer(() =>
+            Effect.ignore(db.execute("DELETE FROM webhook_workers WHERE holder = ?", [holder])),
+          )
           for (;;) {
             yield* Effect.ignore(round)
-            yield* Effect.raceFirst(
-              Effect.andThen(db.nextCommit, Effect.sleep(50)),
-              Effect.sleep(Math.round(roundMs * (0.75 + Math.random() / 2))),
-            )
+            yield* Effect.sleep(Math.round(roundMs * (0.75 + Math.random() / 2)))
           }
-        }) as Effect.Effect<never, never>
+        }).pipe(Effect.scoped) as Effect.Effect<never, never>
 
       return Webhooks.of({
+        checkTarget,
         create,
         list,
         get,

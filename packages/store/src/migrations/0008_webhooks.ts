@@ -54,6 +54,9 @@ export default {
       error TEXT
     )`,
     `CREATE INDEX webhook_attempts_webhook ON webhook_attempts (webhook_id, id)`,
+    // Each delivering process's heartbeat: how many share the work, so a process holding
+    // more than its share hands some leases over.
+    `CREATE TABLE webhook_workers (holder TEXT PRIMARY KEY, seen_at INTEGER NOT NULL) WITHOUT ROWID`,
     // Databases created before this permission existed: the admin role has every permission.
     `UPDATE roles SET permissions = json_insert(permissions, '$[#]', 'webhooks.manage')
       WHERE name = 'admin' AND NOT EXISTS (SELECT 1 FROM json_each(roles.permissions) WHERE value = 'webhooks.manage')`,

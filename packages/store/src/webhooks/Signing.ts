@@ -15,7 +15,10 @@ export const secretPrefix = "whsec_"
 export const newSigningSecret = (): string => `${secretPrefix}${randomBytes(32).toString("base64")}`
 
 const keyOf = (secret: string): Buffer =>
-  Buffer.from(secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret, "base64")
+  Buffer.from(
+    secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret,
+    "base64",
+  )
 
 /** `v1,<base64>` for one secret. */
 export const sign = (secret: string, id: string, timestampSeconds: number, body: string): string =>
@@ -65,7 +68,9 @@ export const encrypt = (key: Buffer, plain: string): string => {
   const iv = randomBytes(12)
   const cipher = createCipheriv("aes-256-gcm", key, iv)
   const ct = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()])
-  return ["v1", iv, cipher.getAuthTag(), ct].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".")
+  return ["v1", iv, cipher.getAuthTag(), ct]
+    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
+    .join(".")
 }
 
 /** Undefined when the text was encrypted with another key (or is not ours). */
@@ -75,9 +80,10 @@ export const decrypt = (key: Buffer, text: string): string | undefined => {
   try {
     const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"))
     decipher.setAuthTag(Buffer.from(tag, "base64url"))
-    return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString(
-      "utf8",
-    )
+    return Buffer.concat([
+      decipher.update(Buffer.from(ct, "base64url")),
+      decipher.final(),
+    ]).toString("utf8")
   } catch {
     return undefined
   }

@@ -58,7 +58,8 @@ export const urlProblem = (raw: string, allowPrivate: boolean): string | undefin
   } catch {
     return "not a valid URL"
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return "only http and https are allowed"
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    return "only http and https are allowed"
   if (url.username !== "" || url.password !== "") return "credentials in the URL are not allowed"
   if (raw.length > 2000) return "longer than 2000 characters"
   const host = url.hostname.replace(/^\[|\]$/g, "")
@@ -98,7 +99,8 @@ const guardedLookup: LookupFunction = (hostname, options, callback) =>
         0,
       )
     }
-    if (options.all === true) return (callback as unknown as (e: null, a: Array<LookupAddress>) => void)(null, addresses)
+    if (options.all === true)
+      return (callback as unknown as (e: null, a: Array<LookupAddress>) => void)(null, addresses)
     const first = addresses[0]!
     callback(null, first.address, first.family)
   })
