@@ -837,6 +837,15 @@ export class Webhooks extends Context.Service<
             for (const [id, fiber] of running)
               if (fiber.pollUnsafe() !== undefined) running.delete(id)
             const at = yield* now
+            const rows = yield* db.query<{
+              id: string
+              lease_holder: string | null
+              lease_expires_at: number
+            }>(
+              "SELECT id, lease_holder, lease_expires_at FROM webhooks WHERE active = 1 ORDER BY id",
+            )
+            // Nothing to deliver: no heartbeat either, so an idle process writes nothing.
+            if (rows.length === 0 && running.size === 0) return
             yield* db.execute(
               "INSERT INTO webhook_workers (holder, seen_at) VALUES (?, ?) ON CONFLICT (holder) DO UPDATE SET seen_at = excluded.seen_at",
               [holder, at],
@@ -847,13 +856,6 @@ export class Webhooks extends Context.Service<
             const [living] = yield* db.query<{ n: number }>(
               "SELECT count(*) AS n FROM webhook_workers WHERE seen_at >= ?",
               [at - config.leaseMs],
-            )
-            const rows = yield* db.query<{
-              id: string
-              lease_holder: string | null
-              lease_expires_at: number
-            }>(
-              "SELECT id, lease_holder, lease_expires_at FROM webhooks WHERE active = 1 ORDER BY id",
             )
             const share = Math.ceil(rows.length / Math.max(1, Number(living?.n ?? 1)))
             // More than a fair share while others are alive: hand one over per round.
