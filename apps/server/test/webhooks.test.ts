@@ -254,6 +254,59 @@ describe("webhooks", () => {
     }
   })
 
+  it("never delivers an erased customer's actions; replays from a recorded time", async () => {
+    const admin = client(t.url, { apiKey: t.keys.admin })
+    const ingest = client(t.url, { apiKey: t.keys.ingest })
+    const hook = await startReceiver()
+    try {
+      let up = false
+      hook.respond = (_n, res) => res.writeHead(up ? 200 : 500).end()
+      const { webhook } = await admin.webhooks.create.mutate({ name: "erase", url: hook.url })
+      const start = new Date().toISOString()
+      const person = (who: string, n: number) => ({
+        ...viewed(n),
+        customer: { identifier: { kind: "email", value: `${who}@erase.example` } },
+      })
+      const batch = await ingest.actions.recordBatch.mutate({
+        items: [person("gone", 1), person("kept", 2), person("gone", 3), person("kept", 4)],
+      })
+      const ids = batch.results.map((r) => (r.status === "recorded" ? r.id : ""))
+      await waitFor("a failed attempt", () => hook.received.length >= 1)
+      const pendingId = hook.received[0]!.headers["webhook-id"]
+      expect(hook.received[0]!.ids).toEqual(ids)
+      const [row] = await t.server.runtime.runPromise(
+        Database.use((db) =>
+          db.query<{ customer_id: string }>("SELECT customer_id FROM actions WHERE id = ?", [
+            ids[0]!,
+          ]),
+        ),
+      )
+      await admin.erasure.erase.mutate({ customerId: row!.customer_id as never })
+      up = true
+      await waitFor("the delivery", async () => {
+        const w = await admin.webhooks.get.query({ id: webhook.id })
+        return w.webhook.failures === 0 && w.webhook.deliveredUpTo !== null
+      })
+      const last = hook.received[hook.received.length - 1]!
+      // The same delivery (same id), without the erased customer's actions.
+      expect(last.headers["webhook-id"]).toBe(pendingId)
+      expect(last.ids).toEqual([ids[1], ids[3]])
+
+      hook.received.length = 0
+      await admin.webhooks.replay.mutate({ id: webhook.id, recordedAt: start })
+      await waitFor("the replay", () => hook.received.length >= 1)
+      expect(hook.received[0]!.ids).toEqual([ids[1], ids[3]])
+      expect(hook.received[0]!.headers["webhook-id"]).not.toBe(pendingId)
+      const bad = await failure(
+        admin.webhooks.replay.mutate({ id: webhook.id, deliveryId: "wh_other_0_1_2" }),
+      )
+      expect(bad.data.tag).toBe("InvalidReplayPoint")
+      await admin.webhooks.delete.mutate({ id: webhook.id })
+    } finally {
+      await hook.close()
+    }
+  })
+
   it("refuses private and loopback targets by default, changing nothing", async () => {
     const s = await startTestServer()
     try {

@@ -62,7 +62,7 @@ const envNumber = (name: string, fallback: number): number => {
 
 /** Defaults, with the tuning knobs tests and operators may set in the environment. */
 export const webhooksConfigFromEnv = (): WebhooksConfigShape => ({
-  allowPrivate: process.env["ACTIONLOG_WEBHOOKS_ALLOW_PRIVATE"] === "true",
+  allowPrivate: /^(true|yes|on|1)$/i.test(process.env["ACTIONLOG_WEBHOOKS_ALLOW_PRIVATE"] ?? ""),
   retryBaseMs: envNumber("ACTIONLOG_WEBHOOKS_RETRY_BASE_MS", 5_000),
   retryMaxMs: envNumber("ACTIONLOG_WEBHOOKS_RETRY_MAX_MS", 3_600_000),
   retryWindowMs: envNumber("ACTIONLOG_WEBHOOKS_RETRY_WINDOW_MS", Webhook.RETRY_WINDOW_MS),
@@ -678,6 +678,8 @@ export class Webhooks extends Context.Service<
           }
           const next = Number(row["next_attempt_at"])
           if (next > at) {
+            // Waiting to retry: the gauge keeps growing with the wait.
+            if (observer !== undefined) observer.lag(id, yield* lagOf(row, at))
             yield* Effect.sleep(Math.min(next - at, config.leaseMs / 3))
             return "continue" as Step
           }
