@@ -18,6 +18,8 @@ interface Received {
   readonly headers: IncomingHttpHeaders
   readonly body: string
   readonly ids: ReadonlyArray<string>
+  /** The receiver answered 2xx (accepted the delivery). */
+  readonly accepted: () => boolean
 }
 
 interface Receiver {
@@ -42,7 +44,12 @@ const startReceiver = async (): Promise<Receiver> => {
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8")
       const parsed = JSON.parse(body) as { data: Array<{ id: string }> }
-      received.push({ headers: req.headers, body, ids: parsed.data.map((a) => a.id) })
+      received.push({
+        headers: req.headers,
+        body,
+        ids: parsed.data.map((a) => a.id),
+        accepted: () => res.headersSent && res.statusCode >= 200 && res.statusCode < 300,
+      })
       receiver.respond(received.length, res)
     })
   })
@@ -78,11 +85,23 @@ const verify = (secret: string, headers: IncomingHttpHeaders, body: string): boo
     })
 }
 
-/** The order of first receipt of each action, and the check that repeats kept their id. */
+/**
+ * The order in which the receiver first accepted each action, checking on the way that every
+ * repeat of an action (retries included) came under the same webhook-id.
+ */
 const deliveredInOrder = (received: ReadonlyArray<Received>) => {
   const seen = new Map<string, string>()
   const order: Array<string> = []
+  const firstIds = new Map<string, string>()
   for (const r of received) {
+    for (const a of r.ids) {
+      const id = String(r.headers["webhook-id"])
+      const first = firstIds.get(a)
+      if (first === undefined) firstIds.set(a, id)
+      else expect(first, `action ${a} repeated under another webhook-id`).toBe(id)
+    }
+  }
+  for (const r of received.filter((x) => x.accepted())) {
     const id = String(r.headers["webhook-id"])
     for (const a of r.ids) {
       const first = seen.get(a)
@@ -137,6 +156,7 @@ describe("webhooks", () => {
     expect(webhook.state).toBe("active")
     receiver.respond = (n, res) => res.writeHead(n <= 3 ? 500 : 200).end(n <= 3 ? "down" : "ok")
 
+    const start = new Date().toISOString()
     const ids: Array<string> = []
     for (let b = 0; b < 4; b++) {
       const r = await ingest.actions.recordBatch.mutate({
@@ -191,9 +211,9 @@ describe("webhooks", () => {
     expect(verify(rotated.secret, after.headers, after.body)).toBe(true)
     expect(verify(secret, after.headers, after.body)).toBe(true)
 
-    // Replay from the first delivery: everything again, under new ids.
+    // Replay from a recorded time: everything again, under new ids.
     receiver.received.length = 0
-    await admin.webhooks.replay.mutate({ id: webhook.id, deliveryId: String(firstId) })
+    await admin.webhooks.replay.mutate({ id: webhook.id, recordedAt: start })
     await waitFor("the replay", () => new Set(deliveredInOrder(receiver.received)).size >= 21)
     expect(deliveredInOrder(receiver.received).slice(0, 20)).toEqual(ids)
     expect(receiver.received.map((r) => r.headers["webhook-id"])).not.toContain(firstId)
@@ -254,7 +274,7 @@ describe("webhooks", () => {
     }
   })
 
-  it("never delivers an erased customer's actions; replays from a recorded time", async () => {
+  it("never delivers an erased customer's actions; replays a delivery under a new id", async () => {
     const admin = client(t.url, { apiKey: t.keys.admin })
     const ingest = client(t.url, { apiKey: t.keys.ingest })
     const hook = await startReceiver()
@@ -262,7 +282,6 @@ describe("webhooks", () => {
       let up = false
       hook.respond = (_n, res) => res.writeHead(up ? 200 : 500).end()
       const { webhook } = await admin.webhooks.create.mutate({ name: "erase", url: hook.url })
-      const start = new Date().toISOString()
       const person = (who: string, n: number) => ({
         ...viewed(n),
         customer: { identifier: { kind: "email", value: `${who}@erase.example` } },
@@ -281,8 +300,22 @@ describe("webhooks", () => {
           ]),
         ),
       )
+      // Paused and released by its worker: no attempt is in flight while the erasure runs.
+      await admin.webhooks.pause.mutate({ id: webhook.id })
+      await waitFor("the worker to let go", async () => {
+        const [lease] = await t.server.runtime.runPromise(
+          Database.use((db) =>
+            db.query<{ lease_holder: string | null }>(
+              "SELECT lease_holder FROM webhooks WHERE id = ?",
+              [webhook.id],
+            ),
+          ),
+        )
+        return lease?.lease_holder === null
+      })
       await admin.erasure.erase.mutate({ customerId: row!.customer_id as never })
       up = true
+      await admin.webhooks.resume.mutate({ id: webhook.id })
       await waitFor("the delivery", async () => {
         const w = await admin.webhooks.get.query({ id: webhook.id })
         return w.webhook.failures === 0 && w.webhook.deliveredUpTo !== null
@@ -293,7 +326,8 @@ describe("webhooks", () => {
       expect(last.ids).toEqual([ids[1], ids[3]])
 
       hook.received.length = 0
-      await admin.webhooks.replay.mutate({ id: webhook.id, recordedAt: start })
+      // The same range again, under a new id (receivers deduplicating would drop a reused one).
+      await admin.webhooks.replay.mutate({ id: webhook.id, deliveryId: String(pendingId) })
       await waitFor("the replay", () => hook.received.length >= 1)
       expect(hook.received[0]!.ids).toEqual([ids[1], ids[3]])
       expect(hook.received[0]!.headers["webhook-id"]).not.toBe(pendingId)
