@@ -482,13 +482,26 @@ describe("webhooks across server processes", () => {
   it("two server processes deliver each action once, in order, sharing the subscriptions", async () => {
     const t = await startTestServer({ webhooks: fast })
     const receivers = [await startReceiver(), await startReceiver(), await startReceiver()]
+    const admin = client(t.url, { apiKey: t.keys.admin })
+    for (const [i, r] of receivers.entries()) {
+      await admin.webhooks.create.mutate({ name: `team-${i}`, url: r.url })
+    }
+    const holders = () =>
+      t.server.runtime
+        .runPromise(
+          Database.use((db) =>
+            db.query<{ lease_holder: string | null }>("SELECT lease_holder FROM webhooks"),
+          ),
+        )
+        .then((rows) => rows.map((h) => h.lease_holder))
+    // Alone, the first process delivers all three.
+    await waitFor("one process holding every lease", async () => {
+      const h = await holders()
+      return h.every((x) => x !== null && x === h[0])
+    })
     const child = spawnServer(t.dbPath)
     try {
-      const admin = client(t.url, { apiKey: t.keys.admin })
       const childUrl = await child.url
-      for (const [i, r] of receivers.entries()) {
-        await admin.webhooks.create.mutate({ name: `team-${i}`, url: r.url })
-      }
       const a = client(t.url, { apiKey: t.keys.ingest })
       const b = client(childUrl, { apiKey: t.keys.ingest })
       for (let n = 0; n < 12; n++) {
@@ -508,15 +521,8 @@ describe("webhooks across server processes", () => {
         const ids = r.received.map((x) => String(x.headers["webhook-id"]))
         expect(new Set(ids).size).toBe(ids.length)
       }
-      // Both processes hold leases: the first hands some over once the second is alive.
-      await waitFor("leases on both processes", async () => {
-        const holders = await t.server.runtime.runPromise(
-          Database.use((db) =>
-            db.query<{ lease_holder: string | null }>("SELECT lease_holder FROM webhooks"),
-          ),
-        )
-        return new Set(holders.map((h) => h.lease_holder)).size === 2
-      })
+      // The first hands leases over (between deliveries) once the second is alive.
+      await waitFor("leases on both processes", async () => new Set(await holders()).size === 2)
     } finally {
       child.kill("SIGKILL")
       await child.exited
