@@ -5,6 +5,7 @@ import { Link, Routes, useLocation, type Route } from "./router"
 import { ActionDetailPage } from "./screens/ActionDetail"
 import { ActionsPage } from "./screens/Actions"
 import { ApiKeysPage } from "./screens/ApiKeys"
+import { WebhookPage, WebhooksPage } from "./screens/Webhooks"
 import { AssignActionPage } from "./screens/AssignAction"
 import { AuditPage } from "./screens/Audit"
 import { BrandsPage } from "./screens/Brands"
@@ -109,6 +110,7 @@ const adminNav: ReadonlyArray<NavItem> = [
   { to: "/staff", label: "Staff", icon: "staff", permission: "staff.manage" },
   { to: "/roles", label: "Roles", icon: "roles", permission: "staff.manage" },
   { to: "/api-keys", label: "API keys", icon: "keys", permission: "apiKeys.manage" },
+  { to: "/webhooks", label: "Webhooks", icon: "webhooks", permission: "webhooks.manage" },
   { to: "/audit", label: "Audit log", icon: "audit", permission: "audit.view" },
 ]
 
@@ -276,6 +278,22 @@ const routes: ReadonlyArray<Route> = [
     render: () => (
       <Guard permission="apiKeys.manage" what="manage API keys">
         <ApiKeysPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/webhooks",
+    render: () => (
+      <Guard permission="webhooks.manage" what="manage webhooks">
+        <WebhooksPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/webhooks/:id",
+    render: (p) => (
+      <Guard permission="webhooks.manage" what="manage webhooks">
+        <WebhookPage id={p.id!} />
       </Guard>
     ),
   },
