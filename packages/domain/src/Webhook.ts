@@ -5,8 +5,8 @@
  */
 import { Schema } from "effect"
 
-/** Actions in one delivery at most. */
-export const MAX_DELIVERY_ACTIONS = 100
+/** Actions in one delivery at most (a few hundred KiB of JSON). */
+export const MAX_DELIVERY_ACTIONS = 250
 /** A failing delivery is retried for this long, then the subscription is paused. */
 export const RETRY_WINDOW_MS = 24 * 3600 * 1000
 /** After a rotation the previous secret still signs (and so still verifies) this long. */

@@ -704,13 +704,26 @@ export class Webhooks extends Context.Service<
             batch = yield* matching(filter, cursor, h, config.batchSize)
             to = batch.length >= config.batchSize ? batch[batch.length - 1]!.seq : h
             // Fixed before the first attempt: retries and a takeover send the same delivery.
-            const r = yield* db.execute(
-              "UPDATE webhooks SET pending_to = ? WHERE id = ? AND lease_holder = ? AND cursor_seq = ? AND generation = ? AND pending_to IS NULL",
-              [batch.length === 0 ? null : to, id, holder, cursor, generation],
-            )
-            if (r.rowsAffected === 0) return "continue" as Step
+            if (batch.length > 0) {
+              // One write: the delivery's range, and a lease that outlives the attempt so
+              // nobody else sends while it is in flight.
+              const r = yield* db.execute(
+                "UPDATE webhooks SET pending_to = ?, lease_expires_at = ? WHERE id = ? AND lease_holder = ? AND cursor_seq = ? AND generation = ? AND pending_to IS NULL",
+                [to, at + config.attemptTimeoutMs + config.leaseMs, id, holder, cursor, generation],
+              )
+              if (r.rowsAffected === 0) return "continue" as Step
+            }
           } else {
             batch = yield* matching(filter, cursor, to, config.batchSize)
+            // Usually the previous success already fixed this range and extended the lease.
+            const until = at + config.attemptTimeoutMs + config.leaseMs
+            if (
+              batch.length > 0 &&
+              Number(row["lease_expires_at"]) < until - config.leaseMs / 3 &&
+              !(yield* renew(id, holder, until))
+            ) {
+              return "stop" as Step
+            }
           }
           if (batch.length === 0) {
             // Nothing matching (or all erased since): move on without a request.
@@ -728,10 +741,6 @@ export class Webhooks extends Context.Service<
             timestamp: new Date(at).toISOString(),
             data: batch.map((b) => b.action),
           })
-          // The lease outlives the attempt, so nobody else sends while it is in flight.
-          if (!(yield* renew(id, holder, at + config.attemptTimeoutMs + config.leaseMs))) {
-            return "stop" as Step
-          }
           const outcome = yield* Effect.catch(
             Effect.flatMap(signingSecrets(id), (secrets) =>
               send(row["url"] as string, deliveryId, body, secrets),
@@ -752,18 +761,25 @@ export class Webhooks extends Context.Service<
               yield* logAttempt(id, deliveryId, batch.length, false, outcome, at)
               if (outcome.ok) {
                 observer?.delivered(id, batch.length, outcome.latencyMs)
-                yield* db.execute(
+                const until = at + config.attemptTimeoutMs + config.leaseMs
+                const moved = yield* db.execute(
                   "UPDATE webhooks SET cursor_seq = ?, cursor_recorded_at = ?, pending_to = NULL, failures = 0, failing_since = NULL, next_attempt_at = 0, lease_expires_at = ? WHERE id = ? AND lease_holder = ? AND cursor_seq = ? AND generation = ?",
-                  [
-                    to,
-                    Number(last.action.recordedAt),
-                    at + config.leaseMs,
-                    id,
-                    holder,
-                    cursor,
-                    generation,
-                  ],
+                  [to, Number(last.action.recordedAt), until, id, holder, cursor, generation],
                 )
+                // The next delivery's range in the same commit: under a steady ingest each
+                // delivery then costs one write transaction (the writer lock is shared with
+                // recording, so waits for it are what bounds throughput).
+                if (moved.rowsAffected === 1) {
+                  const h = yield* head
+                  const next = h > to ? yield* matching(filter, to, h, config.batchSize) : []
+                  if (next.length > 0) {
+                    const nextTo = next.length >= config.batchSize ? next[next.length - 1]!.seq : h
+                    yield* db.execute(
+                      "UPDATE webhooks SET pending_to = ? WHERE id = ? AND lease_holder = ? AND cursor_seq = ? AND generation = ? AND pending_to IS NULL",
+                      [nextTo, id, holder, to, generation],
+                    )
+                  }
+                }
                 return "continue" as Step
               }
               observer?.failed(id)
