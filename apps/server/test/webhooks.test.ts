@@ -341,6 +341,41 @@ describe("webhooks", () => {
     }
   })
 
+  it("a redirect (not followed) or a timeout is a failed attempt, retried until a 2xx", async () => {
+    const admin = client(t.url, { apiKey: t.keys.admin })
+    const hook = await startReceiver()
+    const elsewhere = await startReceiver()
+    try {
+      hook.respond = (n, res) => {
+        if (n === 1) res.writeHead(302, { location: elsewhere.url }).end()
+        else if (n === 2)
+          return // never answers: the attempt times out
+        else res.writeHead(200).end("x".repeat(5_000_000))
+      }
+      const { webhook } = await admin.webhooks.create.mutate({ name: "edge", url: hook.url })
+      await client(t.url, { apiKey: t.keys.ingest }).actions.record.mutate(viewed(7))
+      await waitFor("the third attempt to succeed", async () => {
+        const w = await admin.webhooks.get.query({ id: webhook.id })
+        return w.attempts.some((a) => a.ok)
+      })
+      const { attempts } = await admin.webhooks.get.query({ id: webhook.id })
+      expect(
+        attempts
+          .toReversed()
+          .map((a) => [a.ok, a.status, a.error?.replace(/after \d+ ms/, "after N ms")]),
+      ).toEqual([
+        [false, 302, "HTTP 302"],
+        [false, null, "timed out after N ms"],
+        [true, 200, undefined],
+      ])
+      expect(elsewhere.received).toHaveLength(0)
+      await admin.webhooks.delete.mutate({ id: webhook.id })
+    } finally {
+      await hook.close()
+      await elsewhere.close()
+    }
+  })
+
   it("refuses private and loopback targets by default, changing nothing", async () => {
     const s = await startTestServer()
     try {
