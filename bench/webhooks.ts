@@ -8,7 +8,8 @@
  * - `lag_p50_ms` / `lag_p99_ms`: receipt time − the action's recorded time. Goal p99 ≤ 1,000.
  *
  * Env: WEBHOOK_BATCHES (20); WEBHOOK_RATE (actions/s, paces the ingest; default: as fast as
- * recordBatch goes); WEBHOOK_BATCH (actions per delivery, default 250).
+ * recordBatch goes); WEBHOOK_BATCH (actions per delivery, default 250); WEBHOOK_DRAIN=1 records
+ * everything with the subscription paused, then resumes it: the worker's own rate, no ingest.
  */
 import type { RecordActionInput } from "@actionlog/domain"
 import * as Store from "@actionlog/store"
@@ -24,6 +25,7 @@ const BATCH = 1000
 const BATCHES = Number(process.env["WEBHOOK_BATCHES"] ?? 20)
 const CUSTOMERS = 10_000
 const RATE = Number(process.env["WEBHOOK_RATE"] ?? 0)
+const DRAIN = process.env["WEBHOOK_DRAIN"] === "1"
 
 const { dir, cleanup } = tempDir("webhooks")
 try {
@@ -56,15 +58,16 @@ try {
     Store.ApiKeys.use((k) => k.create({ name: "bench", scopes: ["admin"], createdBy: "bench" })),
   )
   const api = createActionlogClient({ url: server.url, apiKey: key })
-  await api.webhooks.create.mutate({
+  const { webhook } = await api.webhooks.create.mutate({
     name: "bench",
     url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+    active: !DRAIN,
   })
   const stream = shopStream({ seed: 11, customers: CUSTOMERS, nowMs: Date.now(), txPrefix: "w" })
   const batches = Array.from({ length: BATCHES }, () =>
     take(stream, BATCH).map((b) => b.input as unknown as RecordActionInput.RecordActionInput),
   )
-  const t0 = Date.now()
+  let t0 = Date.now()
   for (const [i, items] of batches.entries()) {
     if (RATE > 0) {
       const due = t0 + (i * BATCH * 1000) / RATE
@@ -74,6 +77,10 @@ try {
     if (r.recorded !== BATCH) throw new Error("a batch item was not recorded")
   }
   const ingestMs = Date.now() - t0
+  if (DRAIN) {
+    t0 = Date.now()
+    await api.webhooks.resume.mutate({ id: webhook.id })
+  }
   const total = BATCHES * BATCH
   const deadline = Date.now() + 120_000
   while (lags.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
@@ -84,6 +91,7 @@ try {
 
   const result = {
     name: "webhooks",
+    mode: DRAIN ? "drain" : RATE > 0 ? `paced ${RATE}/s` : "unpaced",
     actions: total,
     deliveries,
     ingest_actions_per_sec: Math.round(total / (ingestMs / 1000)),
