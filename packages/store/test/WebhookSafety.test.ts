@@ -30,10 +30,10 @@ describe("webhook targets", () => {
       "::ffff:127.0.0.1",
       "::ffff:10.0.0.1",
     ]) {
-      expect(isPrivateAddress(a), a).toBe(true)
+      expect([a, isPrivateAddress(a)]).toEqual([a, true])
     }
     for (const a of ["93.184.215.14", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"]) {
-      expect(isPrivateAddress(a), a).toBe(false)
+      expect([a, isPrivateAddress(a)]).toEqual([a, false])
     }
   })
 
