@@ -1,3 +1,4 @@
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
@@ -12,6 +13,10 @@ import {
   signatureHeader,
 } from "../src/webhooks/Signing"
 import { isPrivateAddress, urlProblem } from "../src/webhooks/Target"
+import { Database } from "../src/Database"
+import { migrate } from "../src/Migrator"
+import migrations from "../src/migrations/index"
+import { tempDbUrl } from "./helpers"
 
 describe("webhook targets", () => {
   it("refuses non-public addresses in every spelling", () => {
@@ -82,5 +87,41 @@ describe("webhook secrets", () => {
     )
     expect(header).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     expect(signatureHeader([secret, newSigningSecret()], "id", 1, "{}").split(" ")).toHaveLength(2)
+  })
+})
+
+describe("migration 0008", () => {
+  it("gives an existing database's admin role webhooks.manage, and no other role", async () => {
+    const t = tempDbUrl()
+    try {
+      const program = Effect.gen(function* () {
+        const db = yield* Database
+        yield* migrate(
+          db,
+          migrations.filter((m) => m.id < 8),
+        )
+        // As the role was stored before the permission existed.
+        yield* db.execute(
+          "UPDATE roles SET permissions = (SELECT json_group_array(value) FROM json_each(roles.permissions) WHERE value != 'webhooks.manage')",
+        )
+        yield* migrate(db, migrations)
+        yield* migrate(db, migrations)
+        return yield* db.query<{ name: string; permissions: string }>(
+          "SELECT name, permissions FROM roles WHERE built_in = 1 ORDER BY name",
+        )
+      })
+      const rows = await Effect.runPromise(
+        program.pipe(Effect.provide(Database.layer({ url: t.url, migrate: false }))),
+      )
+      for (const r of rows) {
+        const list = JSON.parse(r.permissions) as Array<string>
+        expect([r.name, list.filter((p) => p === "webhooks.manage")]).toEqual([
+          r.name,
+          r.name === "admin" ? ["webhooks.manage"] : [],
+        ])
+      }
+    } finally {
+      t.cleanup()
+    }
   })
 })
