@@ -45,6 +45,12 @@ const TemplatesPage = lazy(() =>
 const TouchpointsPage = lazy(() =>
   import("./screens/Touchpoints").then((m) => ({ default: m.TouchpointsPage })),
 )
+const WebhooksPage = lazy(() =>
+  import("./screens/Webhooks").then((m) => ({ default: m.WebhooksPage })),
+)
+const WebhookPage = lazy(() =>
+  import("./screens/Webhooks").then((m) => ({ default: m.WebhookPage })),
+)
 
 export const App = () => {
   const [queryClient] = useState(makeQueryClient)
@@ -131,6 +137,7 @@ const adminNav: ReadonlyArray<NavItem> = [
   { to: "/staff", label: "Staff", icon: "staff", permission: "staff.manage" },
   { to: "/roles", label: "Roles", icon: "roles", permission: "staff.manage" },
   { to: "/api-keys", label: "API keys", icon: "keys", permission: "apiKeys.manage" },
+  { to: "/webhooks", label: "Webhooks", icon: "webhooks", permission: "webhooks.manage" },
   { to: "/audit", label: "Audit log", icon: "audit", permission: "audit.view" },
 ]
 
@@ -300,6 +307,22 @@ const routes: ReadonlyArray<Route> = [
     render: () => (
       <Guard permission="apiKeys.manage" what="manage API keys">
         <ApiKeysPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/webhooks",
+    render: () => (
+      <Guard permission="webhooks.manage" what="manage webhooks">
+        <WebhooksPage />
+      </Guard>
+    ),
+  },
+  {
+    path: "/webhooks/:id",
+    render: (p) => (
+      <Guard permission="webhooks.manage" what="manage webhooks">
+        <WebhookPage id={p.id!} />
       </Guard>
     ),
   },

@@ -1,4 +1,5 @@
 import type { ApiMetrics } from "@actionlog/api"
+import type { DeliveryObserver } from "@actionlog/store"
 
 // Prometheus text exposition, kept in-process (one process = one scrape target).
 
@@ -20,6 +21,20 @@ export class Metrics implements ApiMetrics {
   private rejected = 0
   private alreadyProcessed = 0
   inFlight = 0
+  private readonly webhookDeliveries = new Map<string, number>()
+  private readonly webhookActions = new Map<string, number>()
+  private readonly webhookFailures = new Map<string, number>()
+  private readonly webhookLag = new Map<string, number>()
+
+  /** Reported by this process's webhook worker for the subscriptions it delivers. */
+  readonly webhooks: DeliveryObserver = {
+    delivered: (id, actions) => {
+      this.webhookDeliveries.set(id, (this.webhookDeliveries.get(id) ?? 0) + 1)
+      this.webhookActions.set(id, (this.webhookActions.get(id) ?? 0) + actions)
+    },
+    failed: (id) => this.webhookFailures.set(id, (this.webhookFailures.get(id) ?? 0) + 1),
+    lag: (id, seconds) => this.webhookLag.set(id, seconds),
+  }
 
   readonly observe = (path: string, type: string, outcome: string, durationMs: number): void => {
     const key = `procedure="${escape(path)}",type="${type}",outcome="${outcome}"`
@@ -84,6 +99,35 @@ export class Metrics implements ApiMetrics {
     )
     out.push("# TYPE actionlog_actions_already_processed_total counter")
     out.push(`actionlog_actions_already_processed_total ${this.alreadyProcessed}`)
+    const perWebhook = (name: string, type: string, help: string, values: Map<string, number>) => {
+      out.push(`# HELP ${name} ${help}`)
+      out.push(`# TYPE ${name} ${type}`)
+      for (const [id, v] of values) out.push(`${name}{webhook="${escape(id)}"} ${v}`)
+    }
+    perWebhook(
+      "actionlog_webhook_deliveries_total",
+      "counter",
+      "Webhook deliveries acknowledged with 2xx, by subscription.",
+      this.webhookDeliveries,
+    )
+    perWebhook(
+      "actionlog_webhook_actions_delivered_total",
+      "counter",
+      "Actions in acknowledged webhook deliveries.",
+      this.webhookActions,
+    )
+    perWebhook(
+      "actionlog_webhook_failures_total",
+      "counter",
+      "Failed webhook attempts (non-2xx, timeout, connection error).",
+      this.webhookFailures,
+    )
+    perWebhook(
+      "actionlog_webhook_lag_seconds",
+      "gauge",
+      "Seconds the oldest undelivered matching action has waited (0 when caught up).",
+      this.webhookLag,
+    )
     return out.join("\n") + "\n"
   }
 }

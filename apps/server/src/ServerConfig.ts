@@ -86,6 +86,12 @@ const settings = {
     Config.Int("ACTIONLOG_BONUS_EXPIRY_SECONDS").pipe(Config.withDefault(3600)),
     (n) => n >= 0 && n <= 7 * 24 * 3600,
   ),
+  // Read by the webhook service itself (docs/webhooks.md); checked here so a typo is reported.
+  webhooksAllowPrivate: setting(
+    "ACTIONLOG_WEBHOOKS_ALLOW_PRIVATE",
+    "true or false",
+    Config.Boolean("ACTIONLOG_WEBHOOKS_ALLOW_PRIVATE").pipe(Config.withDefault(false)),
+  ),
   adminDist: setting(
     "ACTIONLOG_ADMIN_DIST",
     "a directory path",
@@ -125,6 +131,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   const seed = read(settings.seed)
   const adminDist = read(settings.adminDist)
   const bonusExpirySeconds = read(settings.bonusExpirySeconds)
+  read(settings.webhooksAllowPrivate)
   if (problems.length > 0) throw new ConfigInvalid(problems)
   return {
     port: port!,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Server as NetServer, type AddressInfo, type Socket } from "node:net"
 import path from "node:path"
 import { Effect, Fiber, ManagedRuntime } from "effect"
-import { Database } from "@actionlog/store"
+import { Database, Webhooks, type WebhooksConfigShape } from "@actionlog/store"
 import { makeAppLayer, type AppServices } from "./AppLayer"
 import { runBonusExpiry } from "./BonusExpiry"
 import { isStreaming, makeRequestHandler } from "./Http"
@@ -41,6 +41,8 @@ export interface StartOptions {
    */
   readonly idleGraceMs?: number | undefined
   readonly log?: ((line: string) => void) | undefined
+  /** Webhook settings over the environment's (tests: private targets, short retries). */
+  readonly webhooks?: Partial<WebhooksConfigShape> | undefined
 }
 
 export interface RunningServer {
@@ -57,7 +59,11 @@ export interface RunningServer {
 export const startServer = async (options: StartOptions): Promise<RunningServer> => {
   const log = options.log ?? (() => {})
   const runtime = ManagedRuntime.make(
-    makeAppLayer({ url: resolveDbUrl(options.dbUrl), authToken: options.dbAuthToken }),
+    makeAppLayer({
+      url: resolveDbUrl(options.dbUrl),
+      authToken: options.dbAuthToken,
+      webhooks: options.webhooks,
+    }),
   )
   let seeded: SeedResult | null = null
   try {
@@ -107,6 +113,7 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
     (options.bonusExpiryIntervalMs ?? 0) > 0
       ? runtime.runFork(runBonusExpiry(options.bonusExpiryIntervalMs!, log))
       : undefined
+  const webhooks = runtime.runFork(Webhooks.use((w) => w.runWorker({ observer: metrics.webhooks })))
   const port = (server.address() as AddressInfo).port
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host
   const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`
@@ -126,6 +133,7 @@ export const startServer = async (options: StartOptions): Promise<RunningServer>
       // Clears http.Server's own timers (the listener is already closed).
       server.close(() => {})
       if (bonusExpiry !== undefined) await Effect.runPromise(Fiber.interrupt(bonusExpiry))
+      await Effect.runPromise(Fiber.interrupt(webhooks))
       await runtime.dispose()
     })())
 

@@ -28,6 +28,9 @@ const explicitCodes: Record<string, Code> = {
   BatchTooLarge: "PAYLOAD_TOO_LARGE",
   Overloaded: "TOO_MANY_REQUESTS",
   InputInvalid: "BAD_REQUEST",
+  // The server lacks its webhook key: an operator's fix, not the caller's input.
+  WebhookKeyUnavailable: "PRECONDITION_FAILED",
+  TooManyWebhooks: "CONFLICT",
 }
 
 /** Field of the input an error is about, for errors that do not carry their own path. */
@@ -44,6 +47,7 @@ const pathForTag: Record<string, FieldPath> = {
   EventTimeInFuture: ["occurredAt"],
   PayloadTooLarge: ["payload"],
   InvalidCursor: ["cursor"],
+  InvalidWebhookTarget: ["url"],
 }
 
 /** The field path of a tagged error: its own `path`, else the field its tag is about. */
@@ -53,6 +57,9 @@ export const pathOf = (error: { readonly _tag: string }): FieldPath | undefined 
   if (own !== undefined) return own
   if (error["_tag"] === "InvalidFilter" && typeof record.field === "string") {
     return ["filter", ...record.field.split(".")]
+  }
+  if (error["_tag"] === "InvalidWebhookFilter" && typeof record.field === "string") {
+    return ["filter", record.field]
   }
   if (error["_tag"] === "InvalidTemplate" && typeof record.field === "string") {
     return record.field.split(".")

@@ -23,6 +23,7 @@ import { staffRouter } from "./routers/staff"
 import { statsRouter } from "./routers/stats"
 import { templatesRouter } from "./routers/templates"
 import { touchpointsRouter } from "./routers/touchpoints"
+import { webhooksRouter } from "./routers/webhooks"
 import { router } from "./trpc"
 import { trackingRouter } from "./tracking/router"
 
@@ -57,6 +58,8 @@ export const appRouter = router({
   live: liveRouter,
   // Issue 8: Segment-compatible tracking API settings (docs/tracking.md).
   tracking: trackingRouter,
+  // Signed HTTP deliveries of new actions to other teams' endpoints (docs/webhooks.md).
+  webhooks: webhooksRouter,
 })
 
 export type AppRouter = typeof appRouter

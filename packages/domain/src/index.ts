@@ -27,3 +27,5 @@ export * as Validation from "./Validation"
 export * as Bonus from "./Bonus"
 export * as OrderLifecycle from "./OrderLifecycle"
 export * as ProducerErrors from "./ProducerErrors"
+// Webhooks: limits, views and errors shared by store, API and admin app (docs/webhooks.md).
+export * as Webhook from "./Webhook"

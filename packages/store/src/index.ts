@@ -24,6 +24,8 @@ import { Settings } from "./Settings"
 import { Templates } from "./Templates"
 import { Touchpoints } from "./Touchpoints"
 import { TrackingStore } from "./Tracking"
+import { Webhooks } from "./Webhooks"
+import { AuditLog } from "./auth/AuditLog"
 import { Campaigns } from "./producers/Campaigns"
 import { NotesAndTags } from "./producers/NotesAndTags"
 import { Orders } from "./producers/Orders"
@@ -115,6 +117,16 @@ export {
   type TrackingSource,
   type UnknownEventPolicy,
 } from "./Tracking"
+export {
+  Webhooks,
+  WebhooksConfig,
+  webhooksConfigFromEnv,
+  type CreateWebhookInput,
+  type DeliveryObserver,
+  type ReplayPoint,
+  type UpdateWebhookInput,
+  type WebhooksConfigShape,
+} from "./Webhooks"
 
 // Producers (issue 5): capabilities with their own state that record their actions in the
 // same transaction as their change. See docs/producers.md.
@@ -179,6 +191,8 @@ const dataLayer = Layer.mergeAll(
   Segments.layer,
   Statistics.layer,
   TrackingStore.layer,
+  // Webhooks audit their automatic pauses; AuditLog keeps no state, so its own instance is fine.
+  Webhooks.layer.pipe(Layer.provide(AuditLog.layer)),
 ).pipe(Layer.provideMerge(producersLayer))
 
 /** Every store service (registries, customers, actions) over an already provided `Database`. */
@@ -218,6 +232,7 @@ export type StoreServices =
   | Profiles
   | NotesAndTags
   | TrackingStore
+  | Webhooks
 
 /** Open + migrate the database and provide every store service (and `Database` itself). */
 export const layer = (config: DatabaseConfig): Layer.Layer<StoreServices, DatabaseError> =>

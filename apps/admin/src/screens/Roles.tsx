@@ -25,6 +25,7 @@ const permissionHelp: ReadonlyArray<readonly [Permission, string]> = [
   ["audit.view", "Read the audit log"],
   ["export", "Export customers and actions"],
   ["erase", "Erase customers"],
+  ["webhooks.manage", "Manage webhooks: targets, secrets, pause, resume and replay"],
 ]
 
 type Role = RouterOutputs["roles"]["list"][number]

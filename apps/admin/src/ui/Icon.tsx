@@ -14,6 +14,7 @@ const paths: Record<string, string> = {
   segments: "M2.5 3.5h11l-4 5v4.5l-3 1V8.5z",
   export: "M8 2.5v8M5 7.5l3 3 3-3M3 12.5v1h10v-1",
   upload: "M8 10.5v-8M5 5.5l3-3 3 3M3 12.5v1h10v-1",
+  webhooks: "M5 11a2.5 2.5 0 1 1 2-4l2-3.5M11 11.5a2.5 2.5 0 1 1-1.5-4.3L7.5 11h5",
   audit: "M4 2.5h6l2.5 2.5v8.5H4zM6 7h4.5M6 9.5h4.5M6 12h2.5",
 }
 

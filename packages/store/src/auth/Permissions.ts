@@ -19,6 +19,7 @@ export const Permission = Schema.Literals([
   "audit.view",
   "export",
   "erase",
+  "webhooks.manage",
 ])
 export type Permission = typeof Permission.Type
 

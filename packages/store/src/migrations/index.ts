@@ -19,6 +19,7 @@ import erasureAndImport from "./0004_erasure_and_import"
 import signInThrottle from "./0005_sign_in_throttle"
 import customerNameTerms from "./0006_customer_name_terms"
 import tracking from "./0007_tracking"
+import webhooks from "./0008_webhooks"
 
 export interface Migration {
   readonly id: number
@@ -34,5 +35,6 @@ const migrations: ReadonlyArray<Migration> = [
   signInThrottle,
   customerNameTerms,
   tracking,
+  webhooks,
 ]
 export default migrations
