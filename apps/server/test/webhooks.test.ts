@@ -237,6 +237,48 @@ describe("webhooks", () => {
     await admin.webhooks.delete.mutate({ id: webhook.id })
   })
 
+  it("update changes the target and filter (audited); test sends a signed test event", async () => {
+    const admin = client(t.url, { apiKey: t.keys.admin })
+    const ingest = client(t.url, { apiKey: t.keys.ingest })
+    const other = await startReceiver()
+    try {
+      const { webhook, secret } = await admin.webhooks.create.mutate({
+        name: "to-update",
+        url: receiver.url,
+        filter: { templates: ["MessageSent"] },
+      })
+      const updated = await admin.webhooks.update.mutate({
+        id: webhook.id,
+        name: "updated",
+        url: other.url,
+        filter: { templates: ["ProductViewed"] },
+      })
+      expect(updated).toMatchObject({ name: "updated", url: other.url })
+      expect(updated.filter.templates).toEqual(["ProductViewed"])
+      const before = other.received.length
+      const attempt = await admin.webhooks.test.mutate({ id: webhook.id })
+      expect(attempt).toMatchObject({ ok: true, status: 200 })
+      const sent = other.received[before]!
+      expect(JSON.parse(sent.body).type).toBe("webhook.test")
+      expect(verify(secret, sent.headers, sent.body)).toBe(true)
+      // The new filter and target apply to what is recorded next.
+      const r = await ingest.actions.record.mutate(viewed(900))
+      await waitFor("delivered to the new target", () =>
+        other.received.some((x) => x.accepted() && x.ids.includes(r.id)),
+      )
+      const audit = await admin.audit.list.query({ targetType: "webhook" })
+      expect(audit.entries.map((e) => e.action)).toContain("webhooks.update")
+      await admin.webhooks.delete.mutate({ id: webhook.id })
+      const missing = await failure(admin.webhooks.update.mutate({ id: webhook.id, name: "x" }))
+      expect(missing.data.tag).toBe("WebhookNotFound")
+      expect((await failure(admin.webhooks.test.mutate({ id: webhook.id }))).data.httpStatus).toBe(
+        404,
+      )
+    } finally {
+      await other.close()
+    }
+  })
+
   it("pauses with the reason after the retry window, audited; resume continues", async () => {
     const s = await startTestServer({ webhooks: { ...fast, retryWindowMs: 300 } })
     const down = await startReceiver()

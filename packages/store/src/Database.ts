@@ -49,6 +49,12 @@ export interface DatabaseConfig {
   readonly synchronous?: "FULL" | "NORMAL" | undefined
   /** Apply migrations when the layer starts (default true). */
   readonly migrate?: boolean | undefined
+  /**
+   * Native only. `worker` (default): WAL checkpoints run in a worker thread, off every COMMIT.
+   * `inline`: SQLite's own autocheckpoint, for short-lived uses that never serve requests (a
+   * test fixture built synchronously); its layer then opens and closes synchronously.
+   */
+  readonly walCheckpoints?: "worker" | "inline" | undefined
 }
 
 export interface DatabaseShape {
@@ -296,13 +302,16 @@ const makeNative = Effect.fnUntraced(function* (config: DatabaseConfig) {
     (c) => Effect.sync(() => c.db.close()),
   )
   // WAL checkpoints run in a worker thread, not inside a request's COMMIT (Checkpointer.ts).
-  const checkpointer = yield* Effect.acquireRelease(
-    Effect.sync(() => {
-      writer.db.exec("PRAGMA wal_autocheckpoint = 0")
-      return makeCheckpointer(path, () => writer.db.exec("PRAGMA wal_autocheckpoint = 1000"))
-    }),
-    (c) => Effect.promise(() => c.close()),
-  )
+  const checkpointer =
+    config.walCheckpoints === "inline"
+      ? { wake: () => {} }
+      : yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            writer.db.exec("PRAGMA wal_autocheckpoint = 0")
+            return makeCheckpointer(path, () => writer.db.exec("PRAGMA wal_autocheckpoint = 1000"))
+          }),
+          (c) => Effect.promise(() => c.close()),
+        )
   const lock = yield* Semaphore.make(1)
   const owner = Symbol("native")
 

@@ -28,7 +28,9 @@ export const migratedTemplate = (): string => {
   const dir = mkdtempSync(join(tmpdir(), "actionlog-template-"))
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }))
   const path = join(dir, "template.db")
-  Effect.runSync(Effect.scoped(Layer.build(Database.layer({ url: `file:${path}` }))))
+  Effect.runSync(
+    Effect.scoped(Layer.build(Database.layer({ url: `file:${path}`, walCheckpoints: "inline" }))),
+  )
   // Everything into the main file, so copying that file alone copies the database.
   const db = new Native(path)
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
