@@ -9,6 +9,8 @@ import { Predicate, Schema } from "effect"
 export const MAX_PAYLOAD_BYTES = 32 * 1024
 /** Items per `recordBatch` call. */
 export const MAX_BATCH_ITEMS = 1000
+/** Ids per name lookup (`names.lookup`): a page of the longest list (the feed's 500). */
+export const MAX_NAME_LOOKUP = 500
 /** 1 MiB: the JSON of one whole batch. */
 export const MAX_BATCH_BYTES = 1024 * 1024
 /** `occurredAt` may be at most 5 minutes ahead of the server clock (clock skew). */

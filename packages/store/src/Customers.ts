@@ -106,6 +106,13 @@ export class Customers extends Context.Service<
     readonly resolve: (
       ref: Customer.CustomerRef,
     ) => Effect.Effect<Customer.CustomerProfile, Errors.CustomerNotFound | DatabaseError>
+    /**
+     * Display names of many customers at once (a page of a list): personal name, else the
+     * first identifier. Unknown (erased) ids are left out.
+     */
+    readonly names: (
+      ids: ReadonlyArray<string>,
+    ) => Effect.Effect<ReadonlyArray<{ readonly id: string; readonly name: string }>, DatabaseError>
     /** Customers whose name or any identifier starts with `query` (case-insensitive name). */
     readonly search: (
       query: string,
@@ -280,6 +287,19 @@ export class Customers extends Context.Service<
         return yield* load(rows)
       })
 
+      const names = Effect.fn("Customers.names")(function* (ids: ReadonlyArray<string>) {
+        if (ids.length === 0) return []
+        const rows = yield* db.query(
+          `SELECT ${COLUMNS} FROM customers WHERE id IN (SELECT value FROM json_each(?))`,
+          [JSON.stringify([...new Set(ids)])],
+        )
+        const profiles = yield* load(rows)
+        return profiles.map((p) => {
+          const personal = [p.personal.firstName, p.personal.lastName].filter(Boolean).join(" ")
+          return { id: p.id as string, name: personal || (p.identifiers[0]?.value ?? p.id) }
+        })
+      })
+
       const update = Effect.fn("Customers.update")(function* (
         id: string,
         changes: ProfileChanges,
@@ -338,7 +358,7 @@ export class Customers extends Context.Service<
         )
       })
 
-      return Customers.of({ create, get, findByIdentifier, resolve, search, update })
+      return Customers.of({ create, get, findByIdentifier, resolve, names, search, update })
     }),
   )
 }

@@ -2,10 +2,10 @@
  * The activity feed: newest first, grouped by day, infinitely scrolled on the API's keyset
  * cursor and windowed so thousands of loaded actions stay fast.
  */
-import { skipToken, useInfiniteQuery, useQueryClient } from "@tanstack/react-query"
+import { skipToken, useInfiniteQuery, useQueries, useQueryClient } from "@tanstack/react-query"
 import { useSubscription } from "@trpc/tanstack-react-query"
 import { Feed as DomainFeed, Ids, Registry as DomainRegistry } from "@actionlog/domain"
-import { memo, useCallback, useMemo } from "react"
+import { memo, useCallback, useMemo, useRef } from "react"
 import { CategoryBadge, Empty, ErrorBox } from "../ui/common"
 import { VirtualList } from "../ui/VirtualList"
 import { dayKey, formatDay, formatNumber, formatShortDelay, formatTime } from "../format"
@@ -16,6 +16,7 @@ import { type ActionView, toActionView } from "./actionView"
 import type { FilterState } from "./filterUrl"
 import { type ApiFeedFilter, toApiFilter } from "./apiFilter"
 import { payloadSummary } from "./Payload"
+import { NAME_LOOKUP_MAX } from "../names"
 
 const PAGE_SIZE = 400
 const ROW_HEIGHT = 64
@@ -93,6 +94,7 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
     [query.data],
   )
   const rows = useMemo(() => buildRows(actions, !query.hasNextPage), [actions, query.hasNextPage])
+  const customerNames = usePageCustomerNames(showCustomer ? (query.data?.pages ?? []) : [])
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage, isError } = query
   const onEndReached = useCallback(() => {
@@ -126,9 +128,10 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
           href={hrefFor(r.action.id)}
           current={r.action.id === openId}
           showCustomer={showCustomer}
+          customerName={showCustomer ? customerNames.get(r.action.customerId) : undefined}
         />
       ),
-    [registry, hrefFor, openId, showCustomer],
+    [registry, hrefFor, openId, showCustomer, customerNames],
   )
 
   if (query.isPending)
@@ -164,7 +167,9 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
               ● live
             </span>
           ) : null}{" "}
-          <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open
+          <span className="keys">
+            <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open
+          </span>
         </span>
       </div>
       {actions.length === 0 ? (
@@ -212,12 +217,14 @@ const ActionRow = memo(function ActionRow({
   href,
   current,
   showCustomer,
+  customerName,
 }: {
   readonly action: ActionView
   readonly registry: Registry
   readonly href: string
   readonly current: boolean
   readonly showCustomer: boolean
+  readonly customerName: string | undefined
 }) {
   const template = registry.template(action.template)
   const touchpoint = registry.touchpoint(action.touchpointId)
@@ -232,6 +239,7 @@ const ActionRow = memo(function ActionRow({
       className="action-row"
       data-focus-target
       data-testid="action-row"
+      data-action-id={action.id}
       data-template={action.template}
       aria-current={current ? "true" : undefined}
     >
@@ -271,11 +279,51 @@ const ActionRow = memo(function ActionRow({
       </div>
       <div className="action-side">
         {brand || action.brandId ? <span>{brand?.name ?? action.brandId}</span> : null}
-        {showCustomer ? <span className="mono small">{action.customerLabel}</span> : null}
+        {showCustomer ? (
+          <span
+            className={customerName ? "small customer-name" : "mono small"}
+            title={action.customerId}
+            data-testid="row-customer"
+          >
+            {customerName ?? action.customerLabel}
+          </span>
+        ) : null}
       </div>
     </Link>
   )
 })
+
+/**
+ * The customers' names for the Actions page: one `names.lookup` per loaded page of actions
+ * (a page holds at most 500 distinct customers), cached with the page.
+ */
+const usePageCustomerNames = (
+  pages: ReadonlyArray<{ readonly items: ReadonlyArray<{ readonly customerId: string }> }>,
+): ReadonlyMap<string, string> => {
+  const trpc = useTRPC()
+  const results = useQueries({
+    queries: pages.map((p) =>
+      trpc.names.lookup.queryOptions(
+        {
+          customers: [...new Set(p.items.map((i) => i.customerId))]
+            .sort()
+            .slice(0, NAME_LOOKUP_MAX),
+        },
+        { staleTime: 60_000 },
+      ),
+    ),
+  })
+  // A new map only when an answer arrived, so the memoised rows re-render only then.
+  const version = results.map((r) => r.dataUpdatedAt).join(",")
+  const ref = useRef<{ version: string; map: ReadonlyMap<string, string> }>(undefined)
+  if (ref.current?.version !== version) {
+    const map = new Map<string, string>()
+    for (const r of results)
+      if (r.data) for (const [id, name] of Object.entries(r.data.customers)) map.set(id, name)
+    ref.current = { version, map }
+  }
+  return ref.current.map
+}
 
 /**
  * A customer's feed stays current: new actions arrive over the `live.actions` subscription
