@@ -34,6 +34,7 @@ export type Permission =
   | "audit.view"
   | "export"
   | "erase"
+  | "segments.manage"
 
 export const useCan = (): ((permission: Permission) => boolean) => {
   const me = useMe()

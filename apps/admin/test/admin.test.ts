@@ -621,7 +621,7 @@ describe("admin app in a real browser", () => {
         1,
     )
     await h.screenshot("24-segments")
-    await results.getByRole("link", { name: customerId }).click()
+    await results.getByRole("link", { name: "Feed Tester" }).click()
     await page.getByTestId("customer-name").waitFor()
     expect(new URL(page.url()).pathname).toBe(`/customers/${customerId}`)
   })

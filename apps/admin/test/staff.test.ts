@@ -177,3 +177,221 @@ describe("keyboard", () => {
     expect(labels.slice(0, 2)).toEqual(["from", "until"])
   })
 })
+
+describe("saved segments", () => {
+  it("saves a segment, keeps it in the URL and over a reload, and lists who entered since", async () => {
+    const { page, api } = h
+    await page.goto("/segments")
+    const editor = page.getByTestId("segment-editor")
+    const cond = editor.getByTestId("segment-condition").first()
+    await cond.getByLabel("Template").selectOption("NoteAdded")
+    await cond.getByLabel("At least times").fill("1")
+    await cond.getByLabel("Last days").fill("")
+    // Reads as a sentence, not "at least 1 times".
+    await cond.getByLabel("Has or has not").selectOption("not")
+    expect(await page.getByTestId("segment-summary").textContent()).toContain(
+      "Customers who have not done Note added at least once at any time",
+    )
+    await cond.getByLabel("Has or has not").selectOption("has")
+    await editor.getByRole("button", { name: "Show customers" }).click()
+    await page.waitForURL((u) => u.searchParams.getAll("c").includes("has.NoteAdded.1."))
+    const results = page.getByTestId("segment-results")
+    await results.getByRole("link", { name: NAME }).waitFor()
+    const before = await page.getByTestId("segment-count").textContent()
+    // The definition is in the URL: a reload shows the same result.
+    await page.reload()
+    await results.getByRole("link", { name: NAME }).waitFor()
+    expect(await page.getByTestId("segment-count").textContent()).toBe(before)
+    // Customers are names with their id on hover.
+    expect(await results.getByRole("link", { name: NAME }).getAttribute("title")).toBe(customerId)
+
+    await editor.getByRole("button", { name: "Save as…" }).click()
+    const dialog = page.getByRole("dialog", { name: "Save segment" })
+    await dialog.getByLabel("Segment name").fill("Note takers")
+    await dialog.getByRole("button", { name: "Save" }).click()
+    await page.waitForURL((u) => u.searchParams.get("saved") !== null)
+    const savedId = new URL(page.url()).searchParams.get("saved")!
+    await page.reload()
+    await page.getByText("Segment “Note takers”").waitFor()
+    await page.getByTestId("saved-segments").getByRole("link", { name: "Note takers" }).waitFor()
+
+    // First evaluation remembers the members; a new member then shows as "entered".
+    const evaluation = page.getByTestId("segment-evaluation")
+    await evaluation.getByRole("button", { name: "Evaluate now" }).click()
+    await evaluation.getByText("First evaluation").waitFor()
+    const newcomer = await api.customers.create.mutate({
+      identifiers: [{ kind: "email", value: "nils@example.com" }],
+      personal: { firstName: "Nils", lastName: "Holm" },
+    })
+    await api.actions.record.mutate({
+      customer: { id: newcomer.id },
+      template: "NoteAdded",
+      payload: { text: "Called about delivery" },
+    })
+    await evaluation.getByRole("button", { name: "Evaluate now" }).click()
+    await page.getByTestId("evaluation-entered").getByText("1 entered").waitFor()
+    await evaluation.getByRole("link", { name: "Nils Holm" }).waitFor()
+    expect(await page.getByTestId("evaluation-left").textContent()).toContain("0 left")
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await h.screenshot("staff-07-saved-segment")
+
+    // Rename and delete, both audited.
+    await editor.getByRole("button", { name: "Rename" }).click()
+    const rename = page.getByRole("dialog", { name: "Rename segment" })
+    await rename.getByLabel("Segment name").fill("Note writers")
+    await rename.getByRole("button", { name: "Rename" }).click()
+    await page.getByText("Segment “Note writers”").waitFor()
+    await editor.getByRole("button", { name: "Delete" }).click()
+    await page
+      .getByRole("dialog", { name: "Delete segment" })
+      .getByRole("button", { name: "Delete segment" })
+      .click()
+    await page.getByText("None yet").waitFor()
+    const audit = await api.audit.list.query({ targetId: savedId, limit: 10 })
+    expect(audit.entries.map((e) => e.action).sort()).toEqual([
+      "segments.remove",
+      "segments.save",
+      "segments.update",
+    ])
+    await expect(api.segments.savedGet.query({ id: savedId })).rejects.toThrow(/No saved segment/)
+  })
+
+  it("lets only roles with segments.manage save segments", async () => {
+    await h.api.staff.create.mutate({
+      email: "support@example.com",
+      name: "Sam Support",
+      role: "support",
+      password: "support-password-1",
+    })
+    const { signedInClient } = await import("./harness")
+    const support = await signedInClient(h.url, "support@example.com", "support-password-1")
+    const segment = { _tag: "HasActions" as const, templates: ["NoteAdded"] }
+    await expect(support.segments.save.mutate({ name: "x", segment } as never)).rejects.toThrow(
+      /segments\.manage/,
+    )
+    // Reading is "view actions".
+    expect(Array.isArray(await support.segments.saved.query())).toBe(true)
+    // A duplicate name is refused with its own error and changes nothing.
+    await h.api.segments.save.mutate({ name: "Twice", segment } as never)
+    await expect(h.api.segments.save.mutate({ name: "Twice", segment } as never)).rejects.toThrow(
+      /already exists/,
+    )
+    expect((await h.api.segments.saved.query()).filter((s) => s.name === "Twice")).toHaveLength(1)
+  })
+})
+
+describe("no raw JSON", () => {
+  it("records an order through the lines editor and the promo-code list", async () => {
+    const { page, api } = h
+    await page.goto(`/customers/${customerId}/assign`)
+    await page.getByLabel("What happened").selectOption("OrderPlaced")
+    const form = page.locator("[data-field='order.lines']")
+    await form.waitFor()
+    expect(await page.locator("textarea[data-field^='order.']").count()).toBe(0)
+    await page.locator("[data-field='order.orderId']").fill("ord-lines-1")
+    await page.locator("[data-field='order.status']").selectOption("placed")
+    await page.locator("[data-field='order.currency']").fill("EUR")
+    await form.getByRole("button", { name: "Add line" }).click()
+    await form.getByRole("button", { name: "Add line" }).click()
+    for (const [i, [product, qty, price]] of [
+      ["sku-sofa", "1", "199.9"],
+      ["sku-lamp", "2", "21"],
+    ].entries()) {
+      const row = form.getByRole("group", { name: `Line ${i + 1}` })
+      await row.locator(`[data-field='order.lines.${i}.lineId']`).fill(`l${i + 1}`)
+      await row.locator(`[data-field='order.lines.${i}.productId']`).fill(product!)
+      await row.locator(`[data-field='order.lines.${i}.quantity']`).fill(qty!)
+      await row.locator(`[data-field='order.lines.${i}.unitPrice']`).fill(price!)
+      await row
+        .locator(`[data-field='order.lines.${i}.total']`)
+        .fill(String(Number(qty) * Number(price)))
+      await row.locator(`[data-field='order.lines.${i}.status']`).selectOption("placed")
+    }
+    for (const k of ["subtotal", "discount", "shipping", "tax", "total"])
+      await page
+        .locator(`[data-field='order.totals.${k}']`)
+        .fill(k === "total" || k === "subtotal" ? "241.9" : "0")
+    const codes = page.locator("[data-field='order.promoCodes']")
+    await codes.getByRole("button", { name: "Add promo code" }).click()
+    await codes.getByLabel("Promo Code 1", { exact: true }).fill("WELCOME10")
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await h.screenshot("staff-08-order-lines")
+    await page.getByTestId("record-action").click()
+    await page.waitForURL((u) => u.pathname === `/customers/${customerId}`)
+    const feed = await api.actions.feed.query({
+      customer: { id: customerId as never },
+      filter: { templates: ["OrderPlaced" as never] },
+      limit: 1,
+    })
+    const order = (feed.items[0]?.payload as { order: Record<string, unknown> }).order
+    expect(order["lines"]).toEqual([
+      {
+        lineId: "l1",
+        productId: "sku-sofa",
+        quantity: 1,
+        unitPrice: 199.9,
+        total: 199.9,
+        status: "placed",
+      },
+      {
+        lineId: "l2",
+        productId: "sku-lamp",
+        quantity: 2,
+        unitPrice: 21,
+        total: 42,
+        status: "placed",
+      },
+    ])
+    expect(order["promoCodes"]).toEqual(["WELCOME10"])
+  })
+})
+
+describe("money and dates", () => {
+  it("formats amounts in the order's currency and dates orders by event time", async () => {
+    const { page, api } = h
+    const placed = new Date(Date.UTC(2025, 2, 14, 10, 0, 0))
+    await api.orders.create.mutate({
+      orderId: "ord-backfilled-1",
+      customer: { id: customerId },
+      currency: "EUR",
+      lines: [
+        { productId: "sku-chair", quantity: 2, unitPrice: 29.5 },
+        { productId: "sku-table", quantity: 1, unitPrice: 182.9 },
+      ],
+      occurredAt: placed.toISOString(),
+    } as never)
+    await page.goto(`/customers/${customerId}?tab=profile`)
+    const row = page.getByRole("row", { name: /ord-backfilled-1/ })
+    await row.waitFor()
+    expect(await row.textContent()).toContain("€241.90")
+    // The event date (March 2025), not today's recording date.
+    expect(await row.getByTestId("order-placed").textContent()).toBe(
+      await page.evaluate(
+        (ms) =>
+          new Intl.DateTimeFormat(undefined, {
+            year: "numeric",
+            month: "short",
+            day: "numeric",
+          }).format(ms),
+        placed.getTime(),
+      ),
+    )
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await h.screenshot("staff-09-profile-orders")
+    // The action detail shows the order's amounts with the currency.
+    const feed = await api.actions.feed.query({
+      customer: { id: customerId as never },
+      filter: { templates: ["OrderPlaced" as never] },
+      limit: 5,
+    })
+    const action = feed.items.find(
+      (a) => (a.payload as { order?: { orderId?: string } }).order?.orderId === "ord-backfilled-1",
+    )!
+    await page.goto(`/actions/${action.id}`)
+    await page.getByTestId("action-detail").waitFor()
+    const money = await page.locator("[data-money]").allTextContents()
+    expect(money).toContain("€241.90")
+    expect(money).toContain("€29.50")
+    expect(money.some((m) => m === "241.9" || m === "59")).toBe(false)
+  })
+})

@@ -124,6 +124,26 @@ export class CustomerNotFound extends Schema.TaggedError<CustomerNotFound>()("Cu
   }
 }
 
+/** No saved segment with this id (deleted, or never saved). */
+export class SavedSegmentNotFound extends Schema.TaggedError<SavedSegmentNotFound>()(
+  "SavedSegmentNotFound",
+  { id: Schema.String },
+) {
+  override get message(): string {
+    return `No saved segment with id '${this.id}'`
+  }
+}
+
+/** Saved segments are told apart by name: another one already has it. */
+export class SavedSegmentNameTaken extends Schema.TaggedError<SavedSegmentNameTaken>()(
+  "SavedSegmentNameTaken",
+  { name: Schema.String },
+) {
+  override get message(): string {
+    return `A saved segment named '${this.name}' already exists`
+  }
+}
+
 /** The customer was erased; late events for them are rejected, never re-create the profile. */
 export class CustomerSuppressed extends Schema.TaggedError<CustomerSuppressed>()(
   "CustomerSuppressed",

@@ -87,6 +87,9 @@ export { LiveActions, LIVE_POLL_MS, type LiveEvent, type LiveFilter } from "./Li
 export {
   Segments,
   compileSegment,
+  EVALUATION_SAMPLE,
+  type SavedSegment,
+  type SegmentEvaluation,
   type SegmentListOptions,
   type SegmentMember,
   type SegmentPage,

@@ -19,6 +19,8 @@ export const Permission = Schema.Literals([
   "audit.view",
   "export",
   "erase",
+  // Create, rename and delete saved segments (reading them needs actions.view).
+  "segments.manage",
 ])
 export type Permission = typeof Permission.Type
 
@@ -50,12 +52,13 @@ export const builtInRoles: ReadonlyArray<RoleDefinition> = [
       "customers.edit",
       "audit.view",
       "export",
+      "segments.manage",
     ],
   },
   {
     name: "analyst",
     description: "Reads actions, customers and configuration; exports.",
-    permissions: ["actions.view", "export"],
+    permissions: ["actions.view", "export", "segments.manage"],
   },
   {
     name: "support",

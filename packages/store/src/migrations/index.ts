@@ -18,6 +18,7 @@ import producers from "./0003_producers"
 import erasureAndImport from "./0004_erasure_and_import"
 import signInThrottle from "./0005_sign_in_throttle"
 import customerNameTerms from "./0006_customer_name_terms"
+import savedSegments from "./0009_saved_segments"
 
 export interface Migration {
   readonly id: number
@@ -32,5 +33,6 @@ const migrations: ReadonlyArray<Migration> = [
   erasureAndImport,
   signInThrottle,
   customerNameTerms,
+  savedSegments,
 ]
 export default migrations
