@@ -395,3 +395,197 @@ describe("money and dates", () => {
     expect(money.some((m) => m === "241.9" || m === "59")).toBe(false)
   })
 })
+
+describe("template editor", () => {
+  it("says what is wrong next to the field, in words, counting from 1, as you type", async () => {
+    const { page } = h
+    await page.goto("/templates/new")
+    await page.getByLabel("Name", { exact: true }).fill("Showroom visit")
+    await page.getByRole("button", { name: "Add field" }).click()
+    await page.getByLabel("Field 1 name").fill("room")
+    await page.getByRole("button", { name: "Add field" }).click()
+    const second = page.getByTestId("custom-field").nth(1)
+    await page.getByLabel("Field 2 name").fill("2nd room")
+    // Checked while typing, before any submit, on the field it is about.
+    await second.getByTestId("field-error").getByText("must start with a letter").waitFor()
+    expect(await page.getByTestId("custom-field").first().getByTestId("field-error").count()).toBe(
+      0,
+    )
+    await page.getByLabel("Field 2 name").fill("room")
+    await second.getByText("Field 1 already has this name.").waitFor()
+    // An enum keeps its description input next to its values.
+    await page.getByLabel("Field 2 name").fill("interest")
+    await page.getByLabel("Field 2 type").selectOption("enum")
+    await page.getByLabel("Field 2 values").fill("")
+    await page.getByLabel("Field 2 description").fill("What the customer came for")
+    await second.getByText("List at least one value").waitFor()
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await h.screenshot("staff-10-template-errors")
+    // Submitting with a problem sends nothing; fixing it saves and says so.
+    await page.getByRole("button", { name: "Create template" }).click()
+    expect(new URL(page.url()).pathname).toBe("/templates/new")
+    await page.getByLabel("Field 2 values").fill("sofas, kitchens")
+    expect(await page.getByTestId("field-error").count()).toBe(0)
+    await page.getByRole("button", { name: "Create template" }).click()
+    await page.waitForURL((u) => u.pathname === "/templates/ShowroomVisit")
+    await page.getByRole("status").getByText("Saved.").first().waitFor()
+    const t = (await h.api.templates.get.query({ systemName: "ShowroomVisit" } as never)) as {
+      customFields: ReadonlyArray<{ name: string; description?: string }>
+    }
+    expect(t.customFields.find((f) => f.name === "interest")?.description).toBe(
+      "What the customer came for",
+    )
+  })
+})
+
+describe("template tags", () => {
+  it("filters the Actions page by a template tag, in the URL", async () => {
+    const { page } = h
+    await page.goto("/actions")
+    await page.getByLabel("Add tag filter").selectOption("orders")
+    await page.waitForURL((u) => u.searchParams.getAll("tag").includes("orders"))
+    await page.getByTestId("action-row").first().waitFor()
+    const orderTemplates = (await h.api.templates.list.query(
+      {} as never,
+    )) as unknown as ReadonlyArray<{
+      systemName: string
+      tags: ReadonlyArray<string>
+    }>
+    const allowed = new Set(
+      orderTemplates.filter((t) => t.tags.includes("orders")).map((t) => t.systemName),
+    )
+    expect(allowed.size).toBeGreaterThan(1)
+    const shown = await page
+      .getByTestId("action-row")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-template")))
+    expect(shown.length).toBeGreaterThan(0)
+    for (const t of shown) expect(allowed.has(t!)).toBe(true)
+    // With the category too (system order actions).
+    await page.getByRole("radio", { name: "System" }).click()
+    await page.waitForURL((u) => u.searchParams.get("category") === "system")
+    await page.getByTestId("action-row").first().waitFor()
+  })
+})
+
+/**
+ * WCAG contrast of every visible text node against the background it is drawn on (the first
+ * opaque ancestor background, with translucent layers blended in). Returns the failures.
+ */
+const contrastFailures = (page: Page) =>
+  page.evaluate(() => {
+    const parse = (c: string): [number, number, number, number] | undefined => {
+      const m = /rgba?\(([^)]+)\)/.exec(c)
+      if (!m) return undefined
+      const p = m[1]!
+        .split(/[ ,/]+/)
+        .filter(Boolean)
+        .map(Number)
+      return [p[0]!, p[1]!, p[2]!, p[3] ?? 1]
+    }
+    const lum = ([r, g, b]: readonly number[]) => {
+      const f = (v: number) => {
+        const s = v / 255
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4
+      }
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!)
+    }
+    const blend = (top: number[], bottom: number[]) =>
+      [0, 1, 2].map((i) => top[i]! * top[3]! + bottom[i]! * (1 - top[3]!))
+    const background = (el: Element | null): number[] => {
+      const layers: number[][] = []
+      for (let e = el; e; e = e.parentElement) {
+        const bg = parse(getComputedStyle(e).backgroundColor)
+        if (bg && bg[3] > 0) {
+          layers.push(bg)
+          if (bg[3] >= 1) break
+        }
+      }
+      let color = [255, 255, 255]
+      for (const l of layers.reverse()) color = blend(l, color)
+      return color
+    }
+    const failures: string[] = []
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent?.trim()
+      const el = n.parentElement
+      if (!text || !el) continue
+      const style = getComputedStyle(el)
+      const rect = el.getBoundingClientRect()
+      if (rect.width === 0 || rect.height === 0 || style.visibility === "hidden") continue
+      if (rect.bottom < 0 || rect.top > window.innerHeight) continue
+      if (el.closest("[disabled], [aria-hidden=true], .sr-only, option, svg")) continue
+      if (Number(style.opacity) === 0) continue
+      const fg = parse(style.color)
+      if (!fg) continue
+      const bg = background(el)
+      const color = blend(fg, bg)
+      const [a, b] = [lum(color), lum(bg)].sort((x, y) => y - x)
+      const ratio = (a! + 0.05) / (b! + 0.05)
+      const size = Number.parseFloat(style.fontSize)
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700)
+      if (ratio < (large ? 3 : 4.5))
+        failures.push(
+          `${ratio.toFixed(2)} "${text.slice(0, 40)}" (${style.color} on rgb(${bg.map(Math.round).join(",")}))`,
+        )
+    }
+    return failures
+  })
+
+describe("contrast", () => {
+  it("has text of at least 4.5:1 on the main screens, desktop and phone", async () => {
+    const { page } = h
+    const screens = [
+      ["dashboard", "/", "recent-activity"],
+      ["actions", "/actions", "action-row"],
+      ["customer", `/customers/${customerId}`, "action-row"],
+      ["customers", "/customers?q=Greta", "customer-results"],
+      ["segments", "/segments", "segment-editor"],
+      ["templates", "/templates", "templates-personal"],
+      ["audit", "/audit", "audit-changes"],
+    ] as const
+    const all: string[] = []
+    for (const [w, hgt, label] of [
+      [1440, 900, "desktop"],
+      [390, 844, "phone"],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: hgt })
+      for (const [name, path, testId] of screens) {
+        await page.goto(path)
+        await page.getByTestId(testId).first().waitFor()
+        await page.waitForTimeout(150)
+        await h.screenshot(`contrast-${label}-${name}`)
+        for (const f of await contrastFailures(page)) all.push(`${label} ${name}: ${f}`)
+      }
+    }
+    await page.setViewportSize({ width: 1360, height: 860 })
+    expect(all).toEqual([])
+  })
+})
+
+describe("smaller things", () => {
+  it("starts the feed of a customer created in the app with CustomerRegistered", async () => {
+    const { page } = h
+    await page.goto("/customers")
+    await page.getByRole("button", { name: "New customer" }).click()
+    const dialog = page.getByRole("dialog", { name: "New customer" })
+    await dialog.getByLabel("First name").fill("Walk")
+    await dialog.getByLabel("Last name").fill("In")
+    await dialog.getByLabel("Email").fill("walk.in@example.com")
+    await dialog.getByRole("button", { name: /Create/ }).click()
+    await page.getByTestId("customer-name").getByText("Walk In").waitFor()
+    const first = page.getByTestId("action-row").first()
+    await first.waitFor()
+    expect(await first.getAttribute("data-template")).toBe("CustomerRegistered")
+  })
+
+  it("says who the dashboard's recent actions are about and ends a filtered list in words", async () => {
+    const { page } = h
+    await page.goto("/")
+    expect(await page.getByText("open customer").count()).toBe(0)
+    await page.goto(`/customers/${customerId}?template=NoteAdded`)
+    await page.getByTestId("action-row").first().waitFor()
+    await page.getByText("No older actions match these filters").waitFor()
+    expect(await page.getByText("Start of history").count()).toBe(0)
+  })
+})

@@ -23,6 +23,16 @@ export interface CustomerInput {
 /** Each given part replaces that part of the profile; absent parts stay as they are. */
 export type ProfileChanges = CustomerInput
 
+/** Record the new customer's `CustomerRegistered` action with the profile (same transaction). */
+export interface CreateOptions {
+  readonly registered?:
+    | {
+        readonly method: "email" | "phone" | "social" | "other"
+        readonly recordedBy?: RecordedBy | undefined
+      }
+    | undefined
+}
+
 export interface UpdateProfileOptions {
   /** `customer`: their own edit → `ProfileEdited`; `staff`: a correction → `ProfileCorrected`. */
   readonly by: "customer" | "staff"
@@ -92,9 +102,10 @@ export class Customers extends Context.Service<
   {
     readonly create: (
       input: CustomerInput,
+      options?: CreateOptions,
     ) => Effect.Effect<
       Customer.CustomerProfile,
-      Errors.IdentifierTaken | Errors.InvalidPayload | DatabaseError
+      Errors.IdentifierTaken | Errors.InvalidPayload | Errors.ActionRejection | DatabaseError
     >
     readonly get: (
       id: Ids.CustomerId | string,
@@ -240,7 +251,10 @@ export class Customers extends Context.Service<
           }
         })
 
-      const create = Effect.fn("Customers.create")(function* (input: CustomerInput) {
+      const create = Effect.fn("Customers.create")(function* (
+        input: CustomerInput,
+        options?: CreateOptions,
+      ) {
         const identifiers = normalizeAll(input.identifiers ?? [])
         if (identifiers instanceof Errors.InvalidPayload) return yield* identifiers
         return yield* db.transaction(
@@ -260,6 +274,17 @@ export class Customers extends Context.Service<
             )
             yield* writeNameTerms(id, searchName)
             yield* writeIdentifiers(id, identifiers)
+            if (options?.registered !== undefined)
+              yield* actions.record(
+                {
+                  customer: { id },
+                  template: "CustomerRegistered" as Ids.TemplateName,
+                  payload: { method: options.registered.method, identifiers },
+                },
+                options.registered.recordedBy === undefined
+                  ? undefined
+                  : { recordedBy: options.registered.recordedBy },
+              )
             // Just inserted in this transaction: not finding it would be a bug.
             return yield* get(id).pipe(Effect.catchTag("CustomerNotFound", Effect.die))
           }),

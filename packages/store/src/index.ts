@@ -45,6 +45,7 @@ export { Brands, type CreateBrandInput, type UpdateBrandInput } from "./Brands"
 export { Channels, type CreateChannelInput, type UpdateChannelInput } from "./Channels"
 export {
   Customers,
+  type CreateOptions,
   type CustomerInput,
   type ProfileChanges,
   type ProfileUpdate,

@@ -89,6 +89,7 @@ export const FeedFilters = ({
 }) => {
   const [copied, setCopied] = useState(false)
   const tree = flattenTree(channelTree(registry.channels))
+  const allTags = [...new Set(registry.templates.flatMap((t) => t.tags))].sort()
   const set = (patch: Partial<FilterState>) => onChange({ ...filter, ...patch })
   const templatesByCategory = Template.categories.map(
     (c) =>
@@ -162,6 +163,29 @@ export const FeedFilters = ({
           ))}
         </AddSelect>
       </div>
+
+      {allTags.length > 0 ? (
+        <div className="field">
+          <span className="field-label">Template tags</span>
+          <Chips
+            values={filter.tags}
+            label={(v) => `#${v}`}
+            onRemove={(v) => set({ tags: remove(filter.tags, v) })}
+          />
+          <AddSelect
+            label="Add tag filter"
+            placeholder="Add a tag…"
+            onAdd={(v) => set({ tags: add(filter.tags, v) })}
+          >
+            {allTags.map((t) => (
+              <option key={t} value={t}>
+                {t} ({registry.templates.filter((x) => x.tags.includes(t)).length} templates)
+              </option>
+            ))}
+          </AddSelect>
+          <span className="hint">Every template with the tag, e.g. all order actions.</span>
+        </div>
+      ) : null}
 
       <div className="field">
         <span className="field-label">Channels</span>

@@ -13,8 +13,8 @@ import { type Registry, useRegistry } from "../registry"
 import { Link, useSearchParams, withQuery } from "../router"
 import { useTRPC } from "../trpc"
 import { type ActionView, toActionView } from "./actionView"
-import type { FilterState } from "./filterUrl"
-import { type ApiFeedFilter, toApiFilter } from "./apiFilter"
+import { type FilterState, filterIsEmpty } from "./filterUrl"
+import { type ApiFeedFilter, matchesNothing, toApiFilter } from "./apiFilter"
 import { payloadSummary } from "./Payload"
 import { NAME_LOOKUP_MAX } from "../names"
 
@@ -74,17 +74,27 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
   const registry = useRegistry()
   const [params] = useSearchParams()
   const openId = params.get("action")
-  const apiFilter = toApiFilter(filter)
+  const apiFilter = toApiFilter(filter, registry.templates)
+  // A tag filter needs the registry to know its templates; a tag no template has matches none.
+  const waitForTags = filter.tags.length > 0 && !registry.ready
+  const none =
+    filter.tags.length > 0 && registry.ready && matchesNothing(filter, registry.templates)
 
   const query = useInfiniteQuery(
     customerId !== undefined
       ? trpc.actions.feed.infiniteQueryOptions(
           { customer: { id: customerId }, filter: apiFilter, limit: PAGE_SIZE },
-          { getNextPageParam: (last) => last.nextCursor ?? undefined },
+          {
+            getNextPageParam: (last) => last.nextCursor ?? undefined,
+            enabled: !waitForTags && !none,
+          },
         )
       : trpc.actions.list.infiniteQueryOptions(
           { filter: apiFilter, limit: PAGE_SIZE },
-          { getNextPageParam: (last) => last.nextCursor ?? undefined },
+          {
+            getNextPageParam: (last) => last.nextCursor ?? undefined,
+            enabled: !waitForTags && !none,
+          },
         ),
   )
   const live = useLiveFeed(customerId, apiFilter, registry)
@@ -134,6 +144,12 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
     [registry, hrefFor, openId, showCustomer, customerNames],
   )
 
+  if (none)
+    return (
+      <div className="card feed" data-testid="feed">
+        <Empty title="No actions">No template carries the chosen tag.</Empty>
+      </div>
+    )
   if (query.isPending)
     return (
       <div className="card feed" aria-busy="true">
@@ -200,8 +216,10 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
                 </button>
               ) : hasNextPage ? (
                 "Scroll for more"
-              ) : (
+              ) : filterIsEmpty(filter) ? (
                 "Start of history"
+              ) : (
+                "No older actions match these filters"
               )}
             </div>
           }
