@@ -589,3 +589,42 @@ describe("smaller things", () => {
     expect(await page.getByText("Start of history").count()).toBe(0)
   })
 })
+
+describe("demo data", () => {
+  it("has recorded times like a real project's: mostly at event time, a few late, one import", async () => {
+    const all: Array<{ occurredAt: number; recordedAt: number; recordedBy?: { kind: string } }> = []
+    let cursor: string | undefined
+    do {
+      const page = await h.api.actions.list.query({
+        filter: {},
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      } as never)
+      all.push(...(page.items as unknown as typeof all))
+      cursor = (page.nextCursor ?? undefined) as string | undefined
+    } while (cursor)
+    const lag = (a: (typeof all)[number]) => Number(a.recordedAt) - Number(a.occurredAt)
+    const seeded = all.filter(
+      (a) => a.recordedBy?.kind === "system" || a.recordedBy?.kind === "import",
+    )
+    expect(seeded.length).toBeGreaterThan(500)
+    const onTime = seeded.filter((a) => lag(a) < 60_000).length / seeded.length
+    expect(onTime).toBeGreaterThan(0.75)
+    expect(
+      seeded.filter((a) => lag(a) > 3_600_000 && a.recordedBy?.kind === "system").length,
+    ).toBeGreaterThan(3)
+    const imported = seeded.filter((a) => a.recordedBy?.kind === "import")
+    expect(imported.length).toBeGreaterThan(0)
+    // One import: all on the same day.
+    expect(new Set(imported.map((a) => new Date(Number(a.recordedAt)).toDateString())).size).toBe(1)
+    // The feed then shows "rec. …" on a few rows, not on every one.
+    const { page } = h
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await page.goto("/actions")
+    await page.getByTestId("action-row").first().waitFor()
+    const rows = await page.getByTestId("action-row").count()
+    const late = await page.locator(".action-row .recorded").count()
+    expect(late).toBeLessThan(rows / 2)
+    await h.screenshot("staff-11-actions-demo")
+  })
+})
