@@ -174,9 +174,9 @@ const Shell = () => {
   const me = useMe()
   const can = useCan()
   const { pathname } = useLocation()
-  const [navOpen, setNavOpen] = useState(false)
-  // A chosen page closes the phone menu.
-  useEffect(() => setNavOpen(false), [pathname])
+  // The phone menu is open on the page it was opened on: choosing a page closes it.
+  const [openOn, setOpenOn] = useState<string | null>(null)
+  const navOpen = openOn === pathname
   const showAdmin = adminNav.some((i) => !i.permission || can(i.permission))
   return (
     <div className="app">
@@ -196,7 +196,7 @@ const Shell = () => {
             className="btn btn-sm menu-button"
             aria-expanded={navOpen}
             aria-controls="main-nav"
-            onClick={() => setNavOpen((o) => !o)}
+            onClick={() => setOpenOn(navOpen ? null : pathname)}
           >
             {navOpen ? "Close menu" : "Menu"}
           </button>

@@ -323,7 +323,7 @@ describe("no raw JSON", () => {
       filter: { templates: ["OrderPlaced" as never] },
       limit: 1,
     })
-    const order = (feed.items[0]?.payload as { order: Record<string, unknown> }).order
+    const order = (feed.items[0]!.payload as { order: Record<string, unknown> }).order
     expect(order["lines"]).toEqual([
       {
         lineId: "l1",
@@ -473,6 +473,8 @@ describe("template tags", () => {
  */
 const contrastFailures = (page: Page) =>
   page.evaluate(() => {
+    // Serialised into the page by page.evaluate: every helper has to live in here.
+    /* oxlint-disable unicorn/consistent-function-scoping */
     const parse = (c: string): [number, number, number, number] | undefined => {
       const m = /rgba?\(([^)]+)\)/.exec(c)
       if (!m) return undefined
@@ -501,7 +503,7 @@ const contrastFailures = (page: Page) =>
         }
       }
       let color = [255, 255, 255]
-      for (const l of layers.reverse()) color = blend(l, color)
+      for (const l of layers.toReversed()) color = blend(l, color)
       return color
     }
     const failures: string[] = []

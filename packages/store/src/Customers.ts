@@ -277,7 +277,7 @@ export class Customers extends Context.Service<
             if (options?.registered !== undefined)
               yield* actions.record(
                 {
-                  customer: { id },
+                  customer: { id: id as Ids.CustomerId },
                   template: "CustomerRegistered" as Ids.TemplateName,
                   payload: { method: options.registered.method, identifiers },
                 },

@@ -5,7 +5,7 @@
 import { skipToken, useInfiniteQuery, useQueries, useQueryClient } from "@tanstack/react-query"
 import { useSubscription } from "@trpc/tanstack-react-query"
 import { Feed as DomainFeed, Ids, Registry as DomainRegistry } from "@actionlog/domain"
-import { memo, useCallback, useMemo, useRef } from "react"
+import { memo, useCallback, useMemo } from "react"
 import { CategoryBadge, Empty, ErrorBox } from "../ui/common"
 import { VirtualList } from "../ui/VirtualList"
 import { dayKey, formatDay, formatNumber, formatShortDelay, formatTime } from "../format"
@@ -319,7 +319,7 @@ const usePageCustomerNames = (
   pages: ReadonlyArray<{ readonly items: ReadonlyArray<{ readonly customerId: string }> }>,
 ): ReadonlyMap<string, string> => {
   const trpc = useTRPC()
-  const results = useQueries({
+  return useQueries({
     queries: pages.map((p) =>
       trpc.names.lookup.queryOptions(
         {
@@ -330,17 +330,18 @@ const usePageCustomerNames = (
         { staleTime: 60_000 },
       ),
     ),
+    combine: mergeNames,
   })
-  // A new map only when an answer arrived, so the memoised rows re-render only then.
-  const version = results.map((r) => r.dataUpdatedAt).join(",")
-  const ref = useRef<{ version: string; map: ReadonlyMap<string, string> }>(undefined)
-  if (ref.current?.version !== version) {
-    const map = new Map<string, string>()
-    for (const r of results)
-      if (r.data) for (const [id, name] of Object.entries(r.data.customers)) map.set(id, name)
-    ref.current = { version, map }
-  }
-  return ref.current.map
+}
+
+// Module-level, so useQueries keeps the merged map while no answer changes (rows stay memoised).
+const mergeNames = (
+  results: ReadonlyArray<{ readonly data?: { readonly customers: Record<string, string> } }>,
+): ReadonlyMap<string, string> => {
+  const map = new Map<string, string>()
+  for (const r of results)
+    if (r.data) for (const [id, name] of Object.entries(r.data.customers)) map.set(id, name)
+  return map
 }
 
 /**

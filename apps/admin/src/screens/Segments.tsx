@@ -615,6 +615,8 @@ const EvaluationCard = ({ saved }: { readonly saved: Saved }) => {
   )
 }
 
+const csvCell = (v: string) => `"${v.replace(/"/g, '""')}"`
+
 /** Every member as CSV (id, name, identifiers), fetched page by page. */
 const ExportMembers = ({ segment }: { readonly segment: SegmentInput }) => {
   const client = useTRPCClient()
@@ -625,7 +627,6 @@ const ExportMembers = ({ segment }: { readonly segment: SegmentInput }) => {
     setError(undefined)
     try {
       const lines = ["id,name,identifiers"]
-      const cell = (v: string) => `"${v.replace(/"/g, '""')}"`
       let after: string | undefined
       do {
         const page = await client.segments.list.query({
@@ -641,7 +642,7 @@ const ExportMembers = ({ segment }: { readonly segment: SegmentInput }) => {
               names.customers[m.id] ?? "",
               m.identifiers.map((x) => `${x.kind}:${x.value}`).join(" "),
             ]
-              .map(cell)
+              .map(csvCell)
               .join(","),
           )
         after = page.next
