@@ -336,7 +336,9 @@ const usePageCustomerNames = (
 
 // Module-level, so useQueries keeps the merged map while no answer changes (rows stay memoised).
 const mergeNames = (
-  results: ReadonlyArray<{ readonly data?: { readonly customers: Record<string, string> } }>,
+  results: ReadonlyArray<{
+    readonly data: { readonly customers: Record<string, string> } | undefined
+  }>,
 ): ReadonlyMap<string, string> => {
   const map = new Map<string, string>()
   for (const r of results)
