@@ -16,7 +16,13 @@ import { fileURLToPath } from "node:url"
 const lanes = [
   { name: "embedded", projects: [], env: {} },
   // The packages that open a database, run against a libSQL server instead of files.
-  { name: "remote", projects: ["store", "api", "server"], env: { ACTIONLOG_TEST_DB: "remote" } },
+  // A remote database keeps no key file beside it: webhook secrets need the key variable, as in
+  // a real scale-out deployment.
+  {
+    name: "remote",
+    projects: ["store", "api", "server"],
+    env: { ACTIONLOG_TEST_DB: "remote", ACTIONLOG_WEBHOOK_KEY: "actionlog-remote-lane-test-key" },
+  },
 ]
 
 const CHROMIUM = "/usr/bin/chromium"

@@ -166,41 +166,72 @@ const NavLinks = ({ items }: { readonly items: ReadonlyArray<NavItem> }) => {
   )
 }
 
+/**
+ * Skips the navigation (and, on a feed, its filters): focuses the first action of the feed
+ * when the page has one, else the main area.
+ */
+const skipToContent = (e: React.MouseEvent) => {
+  e.preventDefault()
+  const row = document.querySelector<HTMLElement>("[data-testid=action-row]")
+  const target = row ?? document.getElementById("main")
+  target?.focus()
+}
+
 const Shell = () => {
   const me = useMe()
   const can = useCan()
+  const { pathname } = useLocation()
+  // The phone menu is open on the page it was opened on: choosing a page closes it.
+  const [openOn, setOpenOn] = useState<string | null>(null)
+  const navOpen = openOn === pathname
   const showAdmin = adminNav.some((i) => !i.permission || can(i.permission))
   return (
     <div className="app">
-      <nav className="sidebar" aria-label="Main">
-        <Link to="/" className="logo">
-          <span className="logo-mark" aria-hidden>
-            ≡
-          </span>
-          actionlog
-        </Link>
-        <NavLinks items={mainNav} />
-        <div className="nav-section">Configuration</div>
-        <NavLinks items={configNav} />
-        {showAdmin ? (
-          <>
-            <div className="nav-section">Administration</div>
-            <NavLinks items={adminNav} />
-          </>
-        ) : null}
-        <div className="sidebar-footer">
-          <div>
-            <div style={{ fontWeight: 600 }} data-testid="me-name">
-              {me.name}
+      <a href="#main" className="skip-link" onClick={skipToContent}>
+        Skip to content
+      </a>
+      <nav className={`sidebar${navOpen ? " nav-open" : ""}`} aria-label="Main">
+        <div className="sidebar-top">
+          <Link to="/" className="logo">
+            <span className="logo-mark" aria-hidden>
+              ≡
+            </span>
+            actionlog
+          </Link>
+          <button
+            type="button"
+            className="btn btn-sm menu-button"
+            aria-expanded={navOpen}
+            aria-controls="main-nav"
+            onClick={() => setOpenOn(navOpen ? null : pathname)}
+          >
+            {navOpen ? "Close menu" : "Menu"}
+          </button>
+        </div>
+        <div className="nav-items" id="main-nav">
+          <NavLinks items={mainNav} />
+          <div className="nav-section">Configuration</div>
+          <NavLinks items={configNav} />
+          {showAdmin ? (
+            <>
+              <div className="nav-section">Administration</div>
+              <NavLinks items={adminNav} />
+            </>
+          ) : null}
+          <div className="sidebar-footer">
+            <div>
+              <div style={{ fontWeight: 600 }} data-testid="me-name">
+                {me.name}
+              </div>
+              <div className="small muted">
+                {me.email} · {me.role}
+              </div>
             </div>
-            <div className="small muted">
-              {me.email} · {me.role}
-            </div>
+            <SignOutButton />
           </div>
-          <SignOutButton />
         </div>
       </nav>
-      <main className="main">
+      <main className="main" id="main" tabIndex={-1}>
         <Suspense fallback={<Loading label="Loading…" />}>
           <Routes routes={routes} fallback={<NotFound />} />
         </Suspense>

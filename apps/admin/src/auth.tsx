@@ -35,6 +35,7 @@ export type Permission =
   | "export"
   | "erase"
   | "webhooks.manage"
+  | "segments.manage"
 
 export const useCan = (): ((permission: Permission) => boolean) => {
   const me = useMe()

@@ -29,6 +29,22 @@ export const formatDateTime = (v: string | number | Date): string => {
 }
 export const formatNumber = (n: number): string => numFmt.format(n)
 
+const moneyFmts = new Map<string, Intl.NumberFormat>()
+/** "€241.90": an amount in its ISO 4217 currency; an unknown code shows the number and code. */
+export const formatMoney = (amount: number, currency: string | undefined): string => {
+  if (!currency) return numFmt.format(amount)
+  let fmt = moneyFmts.get(currency)
+  if (!fmt) {
+    try {
+      fmt = new Intl.NumberFormat(undefined, { style: "currency", currency })
+    } catch {
+      return `${numFmt.format(amount)} ${currency}`
+    }
+    moneyFmts.set(currency, fmt)
+  }
+  return fmt.format(amount)
+}
+
 /** Local calendar day key (YYYY-MM-DD) for grouping a feed by day. */
 export const dayKey = (v: string | number | Date): string => {
   const d = toDate(v)

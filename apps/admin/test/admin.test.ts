@@ -42,7 +42,12 @@ const scrollFeedToEnd = async (page: Page) => {
     await list.evaluate((el) => {
       el.scrollTop = el.scrollHeight
     })
-    if ((await page.getByText("Start of history").count()) > 0) return
+    // The end of the list: "Start of history", or under filters the end of the matches.
+    if (
+      (await page.getByText(/^(Start of history|No older actions match these filters)$/).count()) >
+      0
+    )
+      return
     await page.waitForTimeout(60)
   }
   throw new Error("the feed never reached its end")
@@ -282,6 +287,7 @@ describe("admin app in a real browser", () => {
     await h.screenshot("10-template-new")
     await page.getByRole("button", { name: "Create template" }).click()
     await page.waitForURL((u) => u.pathname === "/templates/VisitedShowroom")
+    await page.getByRole("status").getByText("Saved.").first().waitFor()
 
     // Assign it to the customer.
     await page.goto(`/customers/${customerId}/assign`)
@@ -311,7 +317,7 @@ describe("admin app in a real browser", () => {
     await page.getByRole("button", { name: "Add field" }).click()
     await page.getByLabel("Field 4 name").fill("advisor")
     await page.getByRole("button", { name: "Save changes" }).click()
-    await page.getByText("Saved.").waitFor()
+    await page.getByText("Saved.").first().waitFor()
   })
 
   it("records a staff correction of the profile and shows it in the feed without a reload", async () => {
@@ -656,7 +662,7 @@ describe("admin app in a real browser", () => {
         1,
     )
     await h.screenshot("24-segments")
-    await results.getByRole("link", { name: customerId }).click()
+    await results.getByRole("link", { name: "Feed Tester" }).click()
     await page.getByTestId("customer-name").waitFor()
     expect(new URL(page.url()).pathname).toBe(`/customers/${customerId}`)
   })

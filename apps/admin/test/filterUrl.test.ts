@@ -6,6 +6,7 @@ describe("feed filters in the URL", () => {
   it("round-trips every filter field and leaves other params alone", () => {
     const filter = {
       templates: ["NoteAdded", "OrderPlaced"],
+      tags: ["orders"],
       category: "system" as const,
       channels: ["ch_1"],
       touchpoints: ["tp_1", "tp_2"],
@@ -40,5 +41,17 @@ describe("feed filters in the URL", () => {
         occurredFrom: "2026-01-01T00:00:00.000Z",
       }),
     ).toEqual({ category: "personal", occurredFrom: Date.parse("2026-01-01T00:00:00.000Z") })
+  })
+
+  it("expands template tags to the templates that carry them", () => {
+    const templates = [
+      { systemName: "OrderPlaced", tags: ["orders"] },
+      { systemName: "OrderPaid", tags: ["orders", "payments"] },
+      { systemName: "NoteAdded", tags: ["staff"] },
+    ]
+    const f = { ...emptyFilter, tags: ["orders"], templates: ["NoteAdded"] }
+    expect(toApiFilter(f, templates).templates).toEqual(["NoteAdded", "OrderPlaced", "OrderPaid"])
+    expect(toApiFilter({ ...emptyFilter, tags: ["none"] }, templates).templates).toBeUndefined()
+    expect(filterIsEmpty({ ...emptyFilter, tags: ["orders"] })).toBe(false)
   })
 })

@@ -493,3 +493,102 @@ describe("segments and statistics", () => {
     expect(total("CustomerSignedIn")).toBe(2) // b, d
   })
 })
+
+describe("saved segments and name lookups", () => {
+  const t1 = Date.UTC(2002, 5, 1)
+  const at = (days: number) => new Date(t1 + days * 86_400_000).toISOString()
+  const segment = {
+    _tag: "HasActions",
+    templates: ["CustomerSignedIn"],
+    window: { from: t1, to: t1 + 30 * 86_400_000 },
+  }
+  const signInAt = (email: string, days: number) =>
+    ingest.actions.record.mutate({ ...signedIn(email), occurredAt: at(days) } as never)
+
+  it("saves, evaluates (entered / left since), renames and removes; audited; refused when not allowed", async () => {
+    await signInAt("saved.ada@example.com", 1)
+    const saved = await admin.segments.save.mutate({ name: "June 2002 sign-ins", segment } as never)
+    expect(saved).toMatchObject({ name: "June 2002 sign-ins", evaluatedAt: null })
+    expect((await reader.segments.saved.query()).map((s) => s.id)).toContain(saved.id)
+    expect((await reader.segments.savedGet.query({ id: saved.id })).name).toBe("June 2002 sign-ins")
+
+    const first = await reader.segments.evaluate.mutate({ id: saved.id })
+    expect(first).toMatchObject({
+      count: 1,
+      since: null,
+      entered: { count: 0 },
+      left: { count: 0 },
+    })
+
+    // Bea joins; Ada's sign-in moves out of the window by changing the definition's window.
+    await signInAt("saved.bea@example.com", 2)
+    const bea = await reader.customers.findByIdentifier.query({
+      kind: "email",
+      value: "saved.bea@example.com",
+    } as never)
+    const second = await reader.segments.evaluate.mutate({ id: saved.id })
+    expect(second.count).toBe(2)
+    expect(second.since).toBe(first.saved.evaluatedAt)
+    expect(second.entered).toEqual({ count: 1, ids: [bea.id] })
+    expect(second.left).toEqual({ count: 0, ids: [] })
+
+    const renamed = await admin.segments.update.mutate({
+      id: saved.id,
+      name: "Early June 2002",
+      segment: { ...segment, window: { from: t1 + 1.5 * 86_400_000, to: t1 + 30 * 86_400_000 } },
+    } as never)
+    expect(renamed.name).toBe("Early June 2002")
+    const third = await reader.segments.evaluate.mutate({ id: saved.id })
+    expect(third.count).toBe(1)
+    expect(third.entered.count).toBe(0)
+    expect(third.left.count).toBe(1)
+
+    // A reader key cannot manage; a duplicate name changes nothing.
+    expect(
+      (await failure(reader.segments.save.mutate({ name: "x", segment } as never))).data.code,
+    ).toBe("FORBIDDEN")
+    await admin.segments.save.mutate({ name: "Second", segment } as never)
+    const taken = await failure(
+      admin.segments.update.mutate({ id: saved.id, name: "Second" } as never),
+    )
+    expect(taken.data).toMatchObject({ code: "CONFLICT", tag: "SavedSegmentNameTaken" })
+    expect((await reader.segments.savedGet.query({ id: saved.id })).name).toBe("Early June 2002")
+
+    await admin.segments.remove.mutate({ id: saved.id })
+    expect((await failure(reader.segments.savedGet.query({ id: saved.id }))).data).toMatchObject({
+      code: "NOT_FOUND",
+      tag: "SavedSegmentNotFound",
+    })
+    const audit = await admin.audit.list.query({ targetId: saved.id, limit: 10 })
+    expect(audit.entries.map((e) => e.action).sort()).toEqual([
+      "segments.remove",
+      "segments.save",
+      "segments.update",
+    ])
+  })
+
+  it("looks up names of customers, staff and API keys in one request", async () => {
+    const c = await admin.customers.create.mutate({
+      identifiers: [{ kind: "email", value: "named.one@example.com" }],
+      personal: { firstName: "Named", lastName: "One" },
+      registered: { method: "email" },
+    } as never)
+    const anonymous = await admin.customers.create.mutate({
+      identifiers: [{ kind: "email", value: "no.name@example.com" }],
+    } as never)
+    const me = await admin.auth.me.query()
+    const names = await reader.names.lookup.query({
+      customers: [c.id, anonymous.id, "c_unknown"],
+      staff: [(me as { id: string }).id],
+    })
+    expect(names.customers).toEqual({ [c.id]: "Named One", [anonymous.id]: "no.name@example.com" })
+    expect(Object.values(names.staff)).toHaveLength(1)
+    // Created with `registered`: the feed starts with CustomerRegistered, recorded by staff.
+    const feed = await reader.actions.feed.query({ customer: { id: c.id }, limit: 5 } as never)
+    expect(feed.items.map((a) => a.template)).toEqual(["CustomerRegistered"])
+    const tooMany = await failure(
+      reader.names.lookup.query({ customers: Array.from({ length: 501 }, (_, i) => `c_${i}`) }),
+    )
+    expect(tooMany.data.code).toBe("BAD_REQUEST")
+  })
+})

@@ -16,6 +16,7 @@ import { erasureRouter } from "./routers/erasure"
 import { exportsRouter } from "./routers/exports"
 import { healthRouter } from "./routers/health"
 import { liveRouter } from "./routers/live"
+import { namesRouter } from "./routers/names"
 import { rolesRouter } from "./routers/roles"
 import { segmentsRouter } from "./routers/segments"
 import { settingsRouter } from "./routers/settings"
@@ -56,6 +57,7 @@ export const appRouter = router({
   segments: segmentsRouter,
   stats: statsRouter,
   live: liveRouter,
+  names: namesRouter,
   // Issue 8: Segment-compatible tracking API settings (docs/tracking.md).
   tracking: trackingRouter,
   // Signed HTTP deliveries of new actions to other teams' endpoints (docs/webhooks.md).

@@ -9,6 +9,8 @@ import { Predicate, Schema } from "effect"
 export const MAX_PAYLOAD_BYTES = 32 * 1024
 /** Items per `recordBatch` call. */
 export const MAX_BATCH_ITEMS = 1000
+/** Ids per name lookup (`names.lookup`): a page of the longest list (the feed's 500). */
+export const MAX_NAME_LOOKUP = 500
 /** 1 MiB: the JSON of one whole batch. */
 export const MAX_BATCH_BYTES = 1024 * 1024
 /** `occurredAt` may be at most 5 minutes ahead of the server clock (clock skew). */
@@ -119,6 +121,26 @@ export class CustomerNotFound extends Schema.TaggedError<CustomerNotFound>()("Cu
 }) {
   override get message(): string {
     return `Customer ${this.customer} not found`
+  }
+}
+
+/** No saved segment with this id (deleted, or never saved). */
+export class SavedSegmentNotFound extends Schema.TaggedError<SavedSegmentNotFound>()(
+  "SavedSegmentNotFound",
+  { id: Schema.String },
+) {
+  override get message(): string {
+    return `No saved segment with id '${this.id}'`
+  }
+}
+
+/** Saved segments are told apart by name: another one already has it. */
+export class SavedSegmentNameTaken extends Schema.TaggedError<SavedSegmentNameTaken>()(
+  "SavedSegmentNameTaken",
+  { name: Schema.String },
+) {
+  override get message(): string {
+    return `A saved segment named '${this.name}' already exists`
   }
 }
 

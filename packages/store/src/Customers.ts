@@ -23,6 +23,16 @@ export interface CustomerInput {
 /** A partial update: see `Customer.ProfileChanges` (field level; `null` clears a field). */
 export type ProfileChanges = Customer.ProfileChanges
 
+/** Record the new customer's `CustomerRegistered` action with the profile (same transaction). */
+export interface CreateOptions {
+  readonly registered?:
+    | {
+        readonly method: "email" | "phone" | "social" | "other"
+        readonly recordedBy?: RecordedBy | undefined
+      }
+    | undefined
+}
+
 export interface UpdateProfileOptions {
   /** `customer`: their own edit → `ProfileEdited`; `staff`: a correction → `ProfileCorrected`. */
   readonly by: "customer" | "staff"
@@ -96,6 +106,14 @@ export class Customers extends Context.Service<
       Customer.CustomerProfile,
       Errors.IdentifierTaken | Errors.InvalidPayload | DatabaseError
     >
+    /** `create`, with `options.registered` also recording `CustomerRegistered` (one transaction). */
+    readonly createWith: (
+      input: CustomerInput,
+      options: CreateOptions,
+    ) => Effect.Effect<
+      Customer.CustomerProfile,
+      Errors.IdentifierTaken | Errors.InvalidPayload | Errors.ActionRejection | DatabaseError
+    >
     readonly get: (
       id: Ids.CustomerId | string,
     ) => Effect.Effect<Customer.CustomerProfile, Errors.CustomerNotFound | DatabaseError>
@@ -106,6 +124,13 @@ export class Customers extends Context.Service<
     readonly resolve: (
       ref: Customer.CustomerRef,
     ) => Effect.Effect<Customer.CustomerProfile, Errors.CustomerNotFound | DatabaseError>
+    /**
+     * Display names of many customers at once (a page of a list): personal name, else the
+     * first identifier. Unknown (erased) ids are left out.
+     */
+    readonly names: (
+      ids: ReadonlyArray<string>,
+    ) => Effect.Effect<ReadonlyArray<{ readonly id: string; readonly name: string }>, DatabaseError>
     /** Customers whose name or any identifier starts with `query` (case-insensitive name). */
     readonly search: (
       query: string,
@@ -233,7 +258,10 @@ export class Customers extends Context.Service<
           }
         })
 
-      const create = Effect.fn("Customers.create")(function* (input: CustomerInput) {
+      const createWith = Effect.fn("Customers.create")(function* (
+        input: CustomerInput,
+        options: CreateOptions,
+      ) {
         const identifiers = normalizeAll(input.identifiers ?? [])
         if (identifiers instanceof Errors.InvalidPayload) return yield* identifiers
         return yield* db.transaction(
@@ -253,6 +281,17 @@ export class Customers extends Context.Service<
             )
             yield* writeNameTerms(id, searchName)
             yield* writeIdentifiers(id, identifiers)
+            if (options.registered !== undefined)
+              yield* actions.record(
+                {
+                  customer: { id: id as Ids.CustomerId },
+                  template: "CustomerRegistered" as Ids.TemplateName,
+                  payload: { method: options.registered.method, identifiers },
+                },
+                options.registered.recordedBy === undefined
+                  ? undefined
+                  : { recordedBy: options.registered.recordedBy },
+              )
             // Just inserted in this transaction: not finding it would be a bug.
             return yield* get(id).pipe(Effect.catchTag("CustomerNotFound", Effect.die))
           }),
@@ -278,6 +317,19 @@ export class Customers extends Context.Service<
           [lower, q, limit],
         )
         return yield* load(rows)
+      })
+
+      const names = Effect.fn("Customers.names")(function* (ids: ReadonlyArray<string>) {
+        if (ids.length === 0) return []
+        const rows = yield* db.query(
+          `SELECT ${COLUMNS} FROM customers WHERE id IN (SELECT value FROM json_each(?))`,
+          [JSON.stringify([...new Set(ids)])],
+        )
+        const profiles = yield* load(rows)
+        return profiles.map((p) => {
+          const personal = [p.personal.firstName, p.personal.lastName].filter(Boolean).join(" ")
+          return { id: p.id as string, name: personal || (p.identifiers[0]?.value ?? p.id) }
+        })
       })
 
       const update = Effect.fn("Customers.update")(function* (
@@ -332,7 +384,23 @@ export class Customers extends Context.Service<
         )
       })
 
-      return Customers.of({ create, get, findByIdentifier, resolve, search, update })
+      // Without `registered` no action is recorded, so no action can be rejected.
+      const create = (input: CustomerInput) =>
+        createWith(input, {}) as Effect.Effect<
+          Customer.CustomerProfile,
+          Errors.IdentifierTaken | Errors.InvalidPayload | DatabaseError
+        >
+
+      return Customers.of({
+        create,
+        createWith,
+        get,
+        findByIdentifier,
+        resolve,
+        names,
+        search,
+        update,
+      })
     }),
   )
 }

@@ -48,6 +48,7 @@ export { Brands, type CreateBrandInput, type UpdateBrandInput } from "./Brands"
 export { Channels, type CreateChannelInput, type UpdateChannelInput } from "./Channels"
 export {
   Customers,
+  type CreateOptions,
   type CustomerInput,
   type ProfileChanges,
   type ProfileUpdate,
@@ -90,6 +91,9 @@ export { LiveActions, LIVE_POLL_MS, type LiveEvent, type LiveFilter } from "./Li
 export {
   Segments,
   compileSegment,
+  EVALUATION_SAMPLE,
+  type SavedSegment,
+  type SegmentEvaluation,
   type SegmentListOptions,
   type SegmentMember,
   type SegmentPage,

@@ -9,11 +9,17 @@ import { Badge, CategoryBadge, ErrorBox, Loading } from "../ui/common"
 import { toActionView } from "./actionView"
 import { templateFilterQuery } from "./filterUrl"
 import { PayloadView } from "./Payload"
+import { NameRef, recordedByLabel, recordedByRequest, useNames } from "../names"
 
 export const ActionDetail = ({ id }: { readonly id: string }) => {
   const trpc = useTRPC()
   const registry = useRegistry()
   const query = useQuery(trpc.actions.get.queryOptions({ id }))
+  const loaded = query.data?.action
+  const names = useNames({
+    customers: loaded ? [loaded.customerId] : [],
+    ...recordedByRequest([loaded?.recordedBy]),
+  })
 
   if (query.isPending) return <Loading label="Loading action…" />
   if (query.isError) return <ErrorBox error={query.error} title="Could not load the action" />
@@ -61,7 +67,7 @@ export const ActionDetail = ({ id }: { readonly id: string }) => {
           Same actions →
         </Link>
         <Link className="btn btn-sm" to={`/customers/${encodeURIComponent(a.customerId)}`}>
-          Open customer
+          Open {names.customer(a.customerId) ?? "customer"}
         </Link>
       </div>
 
@@ -117,13 +123,18 @@ export const ActionDetail = ({ id }: { readonly id: string }) => {
           <dt>Action id</dt>
           <dd className="mono small">{a.id}</dd>
           <dt>Customer</dt>
-          <dd>
-            <Link to={`/customers/${encodeURIComponent(a.customerId)}`} className="mono small">
-              {a.customerId}
-            </Link>
+          <dd data-testid="detail-customer">
+            <Link to={`/customers/${encodeURIComponent(a.customerId)}`}>
+              <NameRef id={a.customerId} name={names.customer(a.customerId)} />
+            </Link>{" "}
+            <NameRef id={a.customerId} name="" copy className="muted small" />
           </dd>
           <dt>Recorded by</dt>
-          <dd>{a.source ?? <span className="muted">not recorded</span>}</dd>
+          <dd data-testid="recorded-by" title={a.recordedBy?.id}>
+            {a.recordedBy
+              ? recordedByLabel(a.recordedBy, names)
+              : (a.source ?? <span className="muted">not recorded</span>)}
+          </dd>
           <dt>Transaction id</dt>
           <dd className="mono small">{a.transactionId ?? <span className="muted">none</span>}</dd>
         </dl>

@@ -77,13 +77,19 @@ export const FeedFilters = ({
   registry,
   filter,
   onChange,
+  open = false,
+  onClose,
 }: {
   readonly registry: Registry
   readonly filter: FilterState
   readonly onChange: (f: FilterState) => void
+  /** Phone layout: whether the filter drawer is shown. */
+  readonly open?: boolean
+  readonly onClose?: () => void
 }) => {
   const [copied, setCopied] = useState(false)
   const tree = flattenTree(channelTree(registry.channels))
+  const allTags = [...new Set(registry.templates.flatMap((t) => t.tags))].sort()
   const set = (patch: Partial<FilterState>) => onChange({ ...filter, ...patch })
   const templatesByCategory = Template.categories.map(
     (c) =>
@@ -96,12 +102,22 @@ export const FeedFilters = ({
   )
 
   return (
-    <aside className="card filters" aria-label="Filters" data-testid="filters">
+    <aside
+      className={`card filters${open ? " filters-open" : ""}`}
+      aria-label="Filters"
+      data-testid="filters"
+      id="feed-filters"
+    >
       <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
         <h3>Filters</h3>
         {!filterIsEmpty(filter) ? (
           <button type="button" className="link-btn small" onClick={() => onChange(emptyFilter)}>
             Clear all
+          </button>
+        ) : null}
+        {onClose ? (
+          <button type="button" className="btn btn-sm btn-primary filters-close" onClick={onClose}>
+            Show actions
           </button>
         ) : null}
       </div>
@@ -147,6 +163,29 @@ export const FeedFilters = ({
           ))}
         </AddSelect>
       </div>
+
+      {allTags.length > 0 ? (
+        <div className="field">
+          <span className="field-label">Template tags</span>
+          <Chips
+            values={filter.tags}
+            label={(v) => `#${v}`}
+            onRemove={(v) => set({ tags: remove(filter.tags, v) })}
+          />
+          <AddSelect
+            label="Add tag filter"
+            placeholder="Add a tag…"
+            onAdd={(v) => set({ tags: add(filter.tags, v) })}
+          >
+            {allTags.map((t) => (
+              <option key={t} value={t}>
+                {t} ({registry.templates.filter((x) => x.tags.includes(t)).length} templates)
+              </option>
+            ))}
+          </AddSelect>
+          <span className="hint">Every template with the tag, e.g. all order actions.</span>
+        </div>
+      ) : null}
 
       <div className="field">
         <span className="field-label">Channels</span>
@@ -281,21 +320,27 @@ const RangeInputs = ({
   readonly to: string | undefined
   readonly onChange: (from: string | undefined, to: string | undefined) => void
 }) => (
-  <div style={{ display: "flex", flexDirection: "column", gap: 4 }}>
-    <input
-      className="input"
-      type="datetime-local"
-      aria-label={`${label} from`}
-      value={from ? toLocalInput(from) : ""}
-      onChange={(e) => onChange(fromLocalInput(e.target.value), to)}
-    />
-    <input
-      className="input"
-      type="datetime-local"
-      aria-label={`${label} until`}
-      value={to ? toLocalInput(to) : ""}
-      onChange={(e) => onChange(from, fromLocalInput(e.target.value))}
-    />
+  <div className="range-inputs">
+    <label className="range-label">
+      <span>from</span>
+      <input
+        className="input"
+        type="datetime-local"
+        aria-label={`${label} from`}
+        value={from ? toLocalInput(from) : ""}
+        onChange={(e) => onChange(fromLocalInput(e.target.value), to)}
+      />
+    </label>
+    <label className="range-label">
+      <span>until</span>
+      <input
+        className="input"
+        type="datetime-local"
+        aria-label={`${label} until`}
+        value={to ? toLocalInput(to) : ""}
+        onChange={(e) => onChange(from, fromLocalInput(e.target.value))}
+      />
+    </label>
   </div>
 )
 

@@ -2,7 +2,7 @@
  * The activity feed: newest first, grouped by day, infinitely scrolled on the API's keyset
  * cursor and windowed so thousands of loaded actions stay fast.
  */
-import { skipToken, useInfiniteQuery, useQueryClient } from "@tanstack/react-query"
+import { skipToken, useInfiniteQuery, useQueries, useQueryClient } from "@tanstack/react-query"
 import { useSubscription } from "@trpc/tanstack-react-query"
 import { Feed as DomainFeed, Ids, Registry as DomainRegistry } from "@actionlog/domain"
 import { memo, useCallback, useMemo } from "react"
@@ -13,9 +13,10 @@ import { type Registry, useRegistry } from "../registry"
 import { Link, useSearchParams, withQuery } from "../router"
 import { useTRPC } from "../trpc"
 import { type ActionView, toActionView } from "./actionView"
-import type { FilterState } from "./filterUrl"
-import { type ApiFeedFilter, toApiFilter } from "./apiFilter"
+import { type FilterState, filterIsEmpty } from "./filterUrl"
+import { type ApiFeedFilter, matchesNothing, toApiFilter } from "./apiFilter"
 import { payloadSummary } from "./Payload"
+import { NAME_LOOKUP_MAX } from "../names"
 
 const PAGE_SIZE = 400
 const ROW_HEIGHT = 64
@@ -73,17 +74,27 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
   const registry = useRegistry()
   const [params] = useSearchParams()
   const openId = params.get("action")
-  const apiFilter = toApiFilter(filter)
+  const apiFilter = toApiFilter(filter, registry.templates)
+  // A tag filter needs the registry to know its templates; a tag no template has matches none.
+  const waitForTags = filter.tags.length > 0 && !registry.ready
+  const none =
+    filter.tags.length > 0 && registry.ready && matchesNothing(filter, registry.templates)
 
   const query = useInfiniteQuery(
     customerId !== undefined
       ? trpc.actions.feed.infiniteQueryOptions(
           { customer: { id: customerId }, filter: apiFilter, limit: PAGE_SIZE },
-          { getNextPageParam: (last) => last.nextCursor ?? undefined },
+          {
+            getNextPageParam: (last) => last.nextCursor ?? undefined,
+            enabled: !waitForTags && !none,
+          },
         )
       : trpc.actions.list.infiniteQueryOptions(
           { filter: apiFilter, limit: PAGE_SIZE },
-          { getNextPageParam: (last) => last.nextCursor ?? undefined },
+          {
+            getNextPageParam: (last) => last.nextCursor ?? undefined,
+            enabled: !waitForTags && !none,
+          },
         ),
   )
   const live = useLiveFeed(customerId, apiFilter, registry)
@@ -93,6 +104,7 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
     [query.data],
   )
   const rows = useMemo(() => buildRows(actions, !query.hasNextPage), [actions, query.hasNextPage])
+  const customerNames = usePageCustomerNames(showCustomer ? (query.data?.pages ?? []) : [])
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage, isError } = query
   const onEndReached = useCallback(() => {
@@ -126,11 +138,18 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
           href={hrefFor(r.action.id)}
           current={r.action.id === openId}
           showCustomer={showCustomer}
+          customerName={showCustomer ? customerNames.get(r.action.customerId) : undefined}
         />
       ),
-    [registry, hrefFor, openId, showCustomer],
+    [registry, hrefFor, openId, showCustomer, customerNames],
   )
 
+  if (none)
+    return (
+      <div className="card feed" data-testid="feed">
+        <Empty title="No actions">No template carries the chosen tag.</Empty>
+      </div>
+    )
   if (query.isPending)
     return (
       <div className="card feed" aria-busy="true">
@@ -164,7 +183,9 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
               ● live
             </span>
           ) : null}{" "}
-          <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open
+          <span className="keys">
+            <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open
+          </span>
         </span>
       </div>
       {actions.length === 0 ? (
@@ -195,8 +216,10 @@ export const FeedList = ({ customerId, filter, showCustomer = false }: FeedListP
                 </button>
               ) : hasNextPage ? (
                 "Scroll for more"
-              ) : (
+              ) : filterIsEmpty(filter) ? (
                 "Start of history"
+              ) : (
+                "No older actions match these filters"
               )}
             </div>
           }
@@ -212,12 +235,14 @@ const ActionRow = memo(function ActionRow({
   href,
   current,
   showCustomer,
+  customerName,
 }: {
   readonly action: ActionView
   readonly registry: Registry
   readonly href: string
   readonly current: boolean
   readonly showCustomer: boolean
+  readonly customerName: string | undefined
 }) {
   const template = registry.template(action.template)
   const touchpoint = registry.touchpoint(action.touchpointId)
@@ -232,6 +257,7 @@ const ActionRow = memo(function ActionRow({
       className="action-row"
       data-focus-target
       data-testid="action-row"
+      data-action-id={action.id}
       data-template={action.template}
       aria-current={current ? "true" : undefined}
     >
@@ -271,11 +297,54 @@ const ActionRow = memo(function ActionRow({
       </div>
       <div className="action-side">
         {brand || action.brandId ? <span>{brand?.name ?? action.brandId}</span> : null}
-        {showCustomer ? <span className="mono small">{action.customerLabel}</span> : null}
+        {showCustomer ? (
+          <span
+            className={customerName ? "small customer-name" : "mono small"}
+            title={action.customerId}
+            data-testid="row-customer"
+          >
+            {customerName ?? action.customerLabel}
+          </span>
+        ) : null}
       </div>
     </Link>
   )
 })
+
+/**
+ * The customers' names for the Actions page: one `names.lookup` per loaded page of actions
+ * (a page holds at most 500 distinct customers), cached with the page.
+ */
+const usePageCustomerNames = (
+  pages: ReadonlyArray<{ readonly items: ReadonlyArray<{ readonly customerId: string }> }>,
+): ReadonlyMap<string, string> => {
+  const trpc = useTRPC()
+  return useQueries({
+    queries: pages.map((p) =>
+      trpc.names.lookup.queryOptions(
+        {
+          customers: [...new Set(p.items.map((i) => i.customerId))]
+            .sort()
+            .slice(0, NAME_LOOKUP_MAX),
+        },
+        { staleTime: 60_000 },
+      ),
+    ),
+    combine: mergeNames,
+  })
+}
+
+// Module-level, so useQueries keeps the merged map while no answer changes (rows stay memoised).
+const mergeNames = (
+  results: ReadonlyArray<{
+    readonly data: { readonly customers: Record<string, string> } | undefined
+  }>,
+): ReadonlyMap<string, string> => {
+  const map = new Map<string, string>()
+  for (const r of results)
+    if (r.data) for (const [id, name] of Object.entries(r.data.customers)) map.set(id, name)
+  return map
+}
 
 /**
  * A customer's feed stays current: new actions arrive over the `live.actions` subscription

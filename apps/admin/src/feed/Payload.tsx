@@ -1,5 +1,5 @@
 /** Renders any JSON payload readably: nested key/value lists, arrays of rows, diffs. */
-import { formatDateTime } from "../format"
+import { formatDateTime, formatMoney } from "../format"
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v)
@@ -14,9 +14,26 @@ const humanKey = (k: string): string =>
     .replace(/_/g, " ")
     .replace(/^./, (c) => c.toUpperCase())
 
-const Scalar = ({ name, value }: { readonly name: string; readonly value: unknown }) => {
+// Amounts: shown in the currency of the object that holds them (an order and its lines).
+const MONEY_KEY = /^(price|unitPrice|total|subtotal|discount|shipping|tax|amount|value)$/
+
+const Scalar = ({
+  name,
+  value,
+  currency,
+}: {
+  readonly name: string
+  readonly value: unknown
+  readonly currency: string | undefined
+}) => {
   if (value === null || value === undefined) return <span className="muted">—</span>
   if (typeof value === "boolean") return <span>{value ? "yes" : "no"}</span>
+  if (typeof value === "number" && currency && MONEY_KEY.test(name))
+    return (
+      <span className="num" data-money>
+        {formatMoney(value, currency)}
+      </span>
+    )
   if (typeof value === "number") {
     if (TIME_KEY.test(name) && value > 1e11 && value < 1e14)
       return <span title={String(value)}>{formatDateTime(value)}</span>
@@ -41,10 +58,12 @@ const Value = ({
   name,
   value,
   depth,
+  currency,
 }: {
   readonly name: string
   readonly value: unknown
   readonly depth: number
+  readonly currency?: string | undefined
 }) => {
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="muted">none</span>
@@ -66,7 +85,7 @@ const Value = ({
         {value.map((item, i) => (
           <div key={i}>
             <div className="small muted">#{i + 1}</div>
-            <Value name={name} value={item} depth={depth + 1} />
+            <Value name={name} value={item} depth={depth + 1} currency={currency} />
           </div>
         ))}
       </div>
@@ -76,17 +95,18 @@ const Value = ({
     const entries = Object.entries(value)
     if (entries.length === 0) return <span className="muted">empty</span>
     if (depth > 6) return <code>{JSON.stringify(value)}</code>
+    const own = typeof value["currency"] === "string" ? value["currency"] : currency
     return (
       <div className="kv">
         {entries.map(([k, v]) => (
           <Pair key={k} k={k}>
-            <Value name={k} value={v} depth={depth + 1} />
+            <Value name={k} value={v} depth={depth + 1} currency={own} />
           </Pair>
         ))}
       </div>
     )
   }
-  return <Scalar name={name} value={value} />
+  return <Scalar name={name} value={value} currency={currency} />
 }
 
 const Pair = ({ k, children }: { readonly k: string; readonly children: React.ReactNode }) => (

@@ -18,6 +18,8 @@ export interface ActionView {
   readonly customFields: unknown
   /** Who or what recorded it (API key, staff user, import). */
   readonly source: string | undefined
+  /** The recording principal, when stored: names come from `names.lookup`. */
+  readonly recordedBy: { readonly kind: string; readonly id: string } | undefined
 }
 
 /** The fields the admin app relies on; the API's stored action satisfies it structurally. */
@@ -76,4 +78,5 @@ export const toActionView = (a: ApiActionLike): ActionView => ({
   payload: a.payload ?? {},
   customFields: a.customFields ?? {},
   source: sourceLabel(a.recordedBy ?? a.source),
+  recordedBy: a.recordedBy,
 })

@@ -7,6 +7,8 @@ import type { Template } from "@actionlog/domain"
 
 export interface FilterState {
   readonly templates: ReadonlyArray<string>
+  /** Template tags: actions of any template carrying one of them ("orders"). */
+  readonly tags: ReadonlyArray<string>
   readonly category: Template.Category | undefined
   readonly channels: ReadonlyArray<string>
   readonly touchpoints: ReadonlyArray<string>
@@ -21,6 +23,7 @@ export interface FilterState {
 
 export const emptyFilter: FilterState = {
   templates: [],
+  tags: [],
   category: undefined,
   channels: [],
   touchpoints: [],
@@ -33,6 +36,7 @@ export const emptyFilter: FilterState = {
 
 const keys = {
   templates: "template",
+  tags: "tag",
   category: "category",
   channels: "channel",
   touchpoints: "touchpoint",
@@ -58,6 +62,7 @@ export const parseFilter = (params: URLSearchParams): FilterState => {
   const category = params.get(keys.category)
   return {
     templates: unique(params.getAll(keys.templates)),
+    tags: unique(params.getAll(keys.tags)),
     category: category === "personal" || category === "system" ? category : undefined,
     channels: unique(params.getAll(keys.channels)),
     touchpoints: unique(params.getAll(keys.touchpoints)),
@@ -74,6 +79,7 @@ export const writeFilter = (base: URLSearchParams, filter: FilterState): URLSear
   const out = new URLSearchParams(base)
   for (const k of filterParamNames) out.delete(k)
   for (const t of filter.templates) out.append(keys.templates, t)
+  for (const t of filter.tags) out.append(keys.tags, t)
   if (filter.category) out.set(keys.category, filter.category)
   for (const c of filter.channels) out.append(keys.channels, c)
   for (const t of filter.touchpoints) out.append(keys.touchpoints, t)
@@ -87,6 +93,7 @@ export const writeFilter = (base: URLSearchParams, filter: FilterState): URLSear
 
 export const filterIsEmpty = (f: FilterState): boolean =>
   f.templates.length === 0 &&
+  f.tags.length === 0 &&
   f.category === undefined &&
   f.channels.length === 0 &&
   f.touchpoints.length === 0 &&

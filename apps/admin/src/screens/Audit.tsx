@@ -3,6 +3,9 @@ import { useState } from "react"
 import { formatDateTime } from "../format"
 import { useTRPC, useTRPCClient } from "../trpc"
 import { Badge, Card, Empty, ErrorBox, Loading, PageHeader } from "../ui/common"
+import { ChangesView } from "../ui/Changes"
+import { NameRef, useNames } from "../names"
+import { Link } from "../router"
 
 const PAGE = 100
 
@@ -28,6 +31,28 @@ export const AuditPage = () => {
     getNextPageParam: (last) => last.next ?? undefined,
   })
   const entries = log.data?.pages.flatMap((p) => p.entries) ?? []
+  // One lookup for the targets of the newest page; older pages fall back to ids until loaded.
+  const targets = (type: string) =>
+    entries.flatMap((e) => (e.targetType === type && e.targetId ? [e.targetId] : [])).slice(0, 500)
+  const names = useNames({
+    customers: targets("customer"),
+    staff: [
+      ...targets("staff"),
+      ...entries.flatMap((e) => (e.actor.kind === "staff" && e.actor.id ? [e.actor.id] : [])),
+    ],
+    apiKeys: [
+      ...targets("apiKey"),
+      ...entries.flatMap((e) => (e.actor.kind === "apiKey" && e.actor.id ? [e.actor.id] : [])),
+    ],
+  })
+  const targetName = (type: string, id: string) =>
+    type === "customer"
+      ? names.customer(id)
+      : type === "staff"
+        ? names.staff(id)
+        : type === "apiKey"
+          ? names.apiKey(id)
+          : undefined
   return (
     <div className="page">
       <PageHeader
@@ -77,20 +102,38 @@ export const AuditPage = () => {
                 <tr key={e.seq}>
                   <td className="small nowrap">{formatDateTime(e.at)}</td>
                   <td className="small">
-                    {e.actor.label}
+                    {(e.actor.id &&
+                      (e.actor.kind === "staff"
+                        ? names.staff(e.actor.id)
+                        : e.actor.kind === "apiKey"
+                          ? names.apiKey(e.actor.id)
+                          : undefined)) ||
+                      e.actor.label}
                     {e.ip ? <div className="muted">{e.ip}</div> : null}
                   </td>
                   <td>
                     <Badge tone="accent">{e.action}</Badge>
                   </td>
-                  <td className="small">
+                  <td className="small" data-testid="audit-target">
                     {e.targetType}
-                    {e.targetId ? <div className="mono muted">{e.targetId}</div> : null}
+                    {e.targetId ? (
+                      <div>
+                        {e.targetType === "customer" ? (
+                          <Link to={`/customers/${encodeURIComponent(e.targetId)}`}>
+                            <NameRef id={e.targetId} name={targetName(e.targetType, e.targetId)} />
+                          </Link>
+                        ) : (
+                          <NameRef
+                            id={e.targetId}
+                            name={targetName(e.targetType, e.targetId)}
+                            className={targetName(e.targetType, e.targetId) ? "" : "mono muted"}
+                          />
+                        )}
+                      </div>
+                    ) : null}
                   </td>
                   <td>
-                    <code className="small" style={{ wordBreak: "break-all" }}>
-                      {JSON.stringify(e.changes)?.slice(0, 300)}
-                    </code>
+                    <ChangesView changes={e.changes} />
                   </td>
                 </tr>
               ))}

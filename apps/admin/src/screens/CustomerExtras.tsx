@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { useCan, useMe } from "../auth"
 import { templateFilterQuery } from "../feed/filterUrl"
-import { formatDate, formatDateTime, formatNumber } from "../format"
+import { formatDate, formatDateTime, formatMoney, formatNumber } from "../format"
 import { Link } from "../router"
 import { useTRPC } from "../trpc"
 import { Badge, Card, ErrorBox, Loading } from "../ui/common"
@@ -215,10 +215,14 @@ export const OrdersCard = ({ customerId }: { readonly customerId: string }) => {
                     {o.status}
                   </Badge>
                 </td>
-                <td className="num">
-                  {formatNumber(o.snapshot.totals.total)} {o.snapshot.currency}
+                <td className="num">{formatMoney(o.snapshot.totals.total, o.snapshot.currency)}</td>
+                <td
+                  className="small nowrap"
+                  title={`Recorded ${formatDateTime(o.createdAt)}`}
+                  data-testid="order-placed"
+                >
+                  {formatDate(o.placedAt ?? o.createdAt)}
                 </td>
-                <td className="small nowrap">{formatDate(o.createdAt)}</td>
               </tr>
             ))}
           </tbody>

@@ -179,6 +179,8 @@ const CreateCustomer = ({ onClose }: { readonly onClose: () => void }) => {
           ]
           create.mutate({
             identifiers,
+            // Staff enter people who joined elsewhere (a shop, a call): the feed starts there.
+            registered: { method: email.trim() ? "email" : phone.trim() ? "phone" : "other" },
             personal: {
               ...(firstName.trim() ? { firstName: firstName.trim() } : {}),
               ...(lastName.trim() ? { lastName: lastName.trim() } : {}),

@@ -7,6 +7,7 @@ import { formatAgo, formatDateTime, formatNumber } from "../format"
 import { useRegistry } from "../registry"
 import { Link, withQuery } from "../router"
 import { useTRPC } from "../trpc"
+import { useNames } from "../names"
 import { Card, CategoryBadge, Empty, ErrorBox, Loading, PageHeader } from "../ui/common"
 import { type Series, StackedBars } from "../ui/StackedBars"
 
@@ -35,6 +36,9 @@ export const DashboardPage = () => {
   )
 }
 
+/** Rows of the recent-activity table. */
+const RECENT = 12
+
 const Activity = () => {
   const trpc = useTRPC()
   const registry = useRegistry()
@@ -46,6 +50,7 @@ const Activity = () => {
     return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)
   }, [actions])
   const customers = useMemo(() => new Set(actions.map((a) => a.customerId)).size, [actions])
+  const names = useNames({ customers: actions.slice(0, RECENT).map((a) => a.customerId) })
 
   if (recent.isPending) return <Loading />
   if (recent.isError) return <ErrorBox error={recent.error} />
@@ -99,7 +104,7 @@ const Activity = () => {
         >
           <table className="table" data-testid="recent-activity">
             <tbody>
-              {actions.slice(0, 12).map((a) => {
+              {actions.slice(0, RECENT).map((a) => {
                 const t = registry.template(a.template)
                 return (
                   <tr key={a.id}>
@@ -110,8 +115,12 @@ const Activity = () => {
                       {t ? <CategoryBadge category={t.category} /> : null}
                       <div className="small muted">
                         {registry.touchpoint(a.touchpointId)?.name ?? a.touchpointId} ·{" "}
-                        <Link to={`/customers/${encodeURIComponent(a.customerId)}`}>
-                          open customer
+                        <Link
+                          to={`/customers/${encodeURIComponent(a.customerId)}`}
+                          title={a.customerId}
+                          data-testid="recent-customer"
+                        >
+                          {names.customer(a.customerId) ?? a.customerId}
                         </Link>
                       </div>
                     </td>

@@ -10,7 +10,16 @@ import { templateFilterQuery } from "../feed/filterUrl"
 import { type TemplateDef, useRegistry } from "../registry"
 import { Link, navigate } from "../router"
 import { useTRPC } from "../trpc"
-import { Badge, Card, CategoryBadge, Empty, ErrorBox, Loading, PageHeader } from "../ui/common"
+import {
+  Badge,
+  Card,
+  CategoryBadge,
+  Empty,
+  ErrorBox,
+  errorInfo,
+  Loading,
+  PageHeader,
+} from "../ui/common"
 
 /** A custom field row while being edited (enum values as text). */
 interface FieldDraft {
@@ -109,7 +118,9 @@ const TemplateForm = ({ template }: { readonly template?: TemplateDef }) => {
   const [fields, setFields] = useState<ReadonlyArray<FieldDraft>>(
     (template?.customFields ?? []).map(toDraft),
   )
-  const [saved, setSaved] = useState(false)
+  const [saved, setSaved] = useState(
+    () => new URLSearchParams(window.location.search).get("created") === "1",
+  )
 
   const onSaved = async () => {
     await queryClient.invalidateQueries({ queryKey: trpc.templates.pathKey() })
@@ -121,7 +132,8 @@ const TemplateForm = ({ template }: { readonly template?: TemplateDef }) => {
     trpc.templates.create.mutationOptions({
       onSuccess: async (t) => {
         await onSaved()
-        navigate(`/templates/${encodeURIComponent(t.systemName)}`, { replace: true })
+        // The edit page is a new form: `created` tells it to confirm the creation.
+        navigate(`/templates/${encodeURIComponent(t.systemName)}?created=1`, { replace: true })
       },
     }),
   )
@@ -130,11 +142,22 @@ const TemplateForm = ({ template }: { readonly template?: TemplateDef }) => {
   const pending = create.isPending || update.isPending
   const derived = displayName.trim() ? Template.deriveSystemName(displayName) : ""
 
+  // Checked as staff type, in words and next to the field; the server checks again.
+  const fieldProblems = checkDrafts(fields)
+  const serverField = fieldErrorOf(error)
+  const hasProblems = fieldProblems.some((p) => Object.keys(p).length > 0)
+  const [touched, setTouched] = useState<ReadonlySet<number>>(new Set())
+  const [tried, setTried] = useState(false)
+  const shown = (key: number) => tried || touched.has(key)
+  const touch = (key: number) => setTouched((t) => (t.has(key) ? t : new Set([...t, key])))
+
   const setField = (key: number, patch: Partial<FieldDraft>) =>
     setFields(fields.map((f) => (f.key === key ? { ...f, ...patch } : f)))
 
   const submit = () => {
     setSaved(false)
+    setTried(true)
+    if (hasProblems) return
     const customFields = fields.map(fromDraft)
     const common = {
       description,
@@ -192,12 +215,21 @@ const TemplateForm = ({ template }: { readonly template?: TemplateDef }) => {
           submit()
         }}
       >
-        {error ? (
+        {error && !serverField ? (
           <div data-testid="template-error">
             <ErrorBox error={error} title="The change was refused" />
           </div>
         ) : null}
-        {saved ? <div className="alert alert-ok">Saved.</div> : null}
+        {error && serverField ? (
+          <div className="alert alert-error" role="alert" data-testid="template-error">
+            The change was refused: see field {serverField.index + 1} below.
+          </div>
+        ) : null}
+        {saved ? (
+          <div className="alert alert-ok" role="status">
+            Saved.
+          </div>
+        ) : null}
         {builtIn ? (
           <div className="alert alert-info">
             Built-in templates keep their name, category and payload; you can add custom fields to
@@ -353,90 +385,142 @@ const TemplateForm = ({ template }: { readonly template?: TemplateDef }) => {
                   A template in use can gain optional fields but cannot change a field's type.
                 </p>
               ) : null}
-              {fields.map((f, i) => (
-                <div
-                  key={f.key}
-                  className="form-row"
-                  style={{ alignItems: "end", gridTemplateColumns: "1.2fr 1.2fr auto 1.5fr auto" }}
-                >
-                  <div className="field">
-                    <label htmlFor={`f-name-${f.key}`}>Field name</label>
-                    <input
-                      id={`f-name-${f.key}`}
-                      className="input mono"
-                      aria-label={`Field ${i + 1} name`}
-                      required
-                      disabled={readOnly || f.existing}
-                      value={f.name}
-                      onChange={(e) => setField(f.key, { name: e.target.value })}
-                    />
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`f-type-${f.key}`}>Type</label>
-                    <select
-                      id={`f-type-${f.key}`}
-                      className="select"
-                      aria-label={`Field ${i + 1} type`}
-                      disabled={readOnly}
-                      value={f.type}
-                      onChange={(e) => setField(f.key, { type: e.target.value as CustomFieldType })}
+              {fields.map((f, i) => {
+                const problems = fieldProblems[i] ?? {}
+                const server = serverField?.index === i ? serverField : undefined
+                const nameError =
+                  (shown(f.key) ? problems.name : undefined) ??
+                  (server?.part === "name" ? server.message : undefined)
+                const valuesError =
+                  (shown(f.key) ? problems.values : undefined) ??
+                  (server?.part === "values" ? server.message : undefined)
+                const otherError =
+                  server && server.part !== "name" && server.part !== "values"
+                    ? server.message
+                    : undefined
+                return (
+                  <div key={f.key} data-testid="custom-field">
+                    <div
+                      className="form-row"
+                      style={{
+                        alignItems: "start",
+                        gridTemplateColumns:
+                          f.type === "enum"
+                            ? "1.1fr 1fr auto 1.2fr 1.2fr auto"
+                            : "1.2fr 1.2fr auto 1.5fr auto",
+                      }}
                     >
-                      {Template.customFieldTypes.map((t) => (
-                        <option key={t} value={t}>
-                          {typeLabels[t]}
-                        </option>
-                      ))}
-                    </select>
+                      <div className="field">
+                        <label htmlFor={`f-name-${f.key}`}>Field name</label>
+                        <input
+                          id={`f-name-${f.key}`}
+                          className="input mono"
+                          aria-label={`Field ${i + 1} name`}
+                          required
+                          disabled={readOnly || f.existing}
+                          value={f.name}
+                          aria-invalid={nameError ? true : undefined}
+                          aria-describedby={nameError ? `f-name-err-${f.key}` : undefined}
+                          onBlur={() => touch(f.key)}
+                          onChange={(e) => {
+                            touch(f.key)
+                            setField(f.key, { name: e.target.value })
+                          }}
+                        />
+                        {nameError ? (
+                          <span
+                            className="error-text"
+                            id={`f-name-err-${f.key}`}
+                            data-testid="field-error"
+                          >
+                            {nameError}
+                          </span>
+                        ) : null}
+                      </div>
+                      <div className="field">
+                        <label htmlFor={`f-type-${f.key}`}>Type</label>
+                        <select
+                          id={`f-type-${f.key}`}
+                          className="select"
+                          aria-label={`Field ${i + 1} type`}
+                          disabled={readOnly}
+                          value={f.type}
+                          onChange={(e) =>
+                            setField(f.key, { type: e.target.value as CustomFieldType })
+                          }
+                        >
+                          {Template.customFieldTypes.map((t) => (
+                            <option key={t} value={t}>
+                              {typeLabels[t]}
+                            </option>
+                          ))}
+                        </select>
+                      </div>
+                      <label className="checkbox" style={{ height: 32, marginTop: 22 }}>
+                        <input
+                          type="checkbox"
+                          aria-label={`Field ${i + 1} required`}
+                          disabled={readOnly}
+                          checked={f.required}
+                          onChange={(e) => setField(f.key, { required: e.target.checked })}
+                        />
+                        Required
+                      </label>
+                      {f.type === "enum" ? (
+                        <div className="field">
+                          <label htmlFor={`f-values-${f.key}`}>Values</label>
+                          <input
+                            id={`f-values-${f.key}`}
+                            className="input"
+                            aria-label={`Field ${i + 1} values`}
+                            placeholder="gold, silver, bronze"
+                            disabled={readOnly}
+                            value={f.values}
+                            aria-invalid={valuesError ? true : undefined}
+                            onBlur={() => touch(f.key)}
+                            onChange={(e) => setField(f.key, { values: e.target.value })}
+                          />
+                          {valuesError ? (
+                            <span className="error-text" data-testid="field-error">
+                              {valuesError}
+                            </span>
+                          ) : null}
+                        </div>
+                      ) : null}
+                      {
+                        <div className="field">
+                          <label htmlFor={`f-desc-${f.key}`}>Description</label>
+                          <input
+                            id={`f-desc-${f.key}`}
+                            className="input"
+                            disabled={readOnly}
+                            aria-label={`Field ${i + 1} description`}
+                            value={f.description}
+                            onChange={(e) => setField(f.key, { description: e.target.value })}
+                          />
+                        </div>
+                      }
+                      {readOnly ? (
+                        <span />
+                      ) : (
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-ghost btn-danger"
+                          aria-label={`Remove field ${i + 1}`}
+                          onClick={() => setFields(fields.filter((x) => x.key !== f.key))}
+                        >
+                          Remove
+                        </button>
+                      )}
+                    </div>
+                    {otherError ? (
+                      <span className="error-text" data-testid="field-error">
+                        {otherError}
+                      </span>
+                    ) : null}
                   </div>
-                  <label className="checkbox" style={{ height: 32 }}>
-                    <input
-                      type="checkbox"
-                      aria-label={`Field ${i + 1} required`}
-                      disabled={readOnly}
-                      checked={f.required}
-                      onChange={(e) => setField(f.key, { required: e.target.checked })}
-                    />
-                    Required
-                  </label>
-                  {f.type === "enum" ? (
-                    <div className="field">
-                      <label htmlFor={`f-values-${f.key}`}>Values</label>
-                      <input
-                        id={`f-values-${f.key}`}
-                        className="input"
-                        aria-label={`Field ${i + 1} values`}
-                        placeholder="gold, silver, bronze"
-                        disabled={readOnly}
-                        value={f.values}
-                        onChange={(e) => setField(f.key, { values: e.target.value })}
-                      />
-                    </div>
-                  ) : (
-                    <div className="field">
-                      <label htmlFor={`f-desc-${f.key}`}>Description</label>
-                      <input
-                        id={`f-desc-${f.key}`}
-                        className="input"
-                        disabled={readOnly}
-                        value={f.description}
-                        onChange={(e) => setField(f.key, { description: e.target.value })}
-                      />
-                    </div>
-                  )}
-                  {readOnly ? (
-                    <span />
-                  ) : (
-                    <button
-                      type="button"
-                      className="btn btn-sm btn-ghost btn-danger"
-                      aria-label={`Remove field ${i + 1}`}
-                      onClick={() => setFields(fields.filter((x) => x.key !== f.key))}
-                    >
-                      Remove
-                    </button>
-                  )}
-                </div>
-              ))}
+                )
+              })}
             </div>
           )}
         </Card>
@@ -448,6 +532,11 @@ const TemplateForm = ({ template }: { readonly template?: TemplateDef }) => {
             <Link to="/templates" className="btn">
               Cancel
             </Link>
+            {saved ? (
+              <span className="small ok-text" role="status">
+                Saved.
+              </span>
+            ) : null}
             <button type="submit" className="btn btn-primary" disabled={pending}>
               {pending ? "Saving…" : isNew ? "Create template" : "Save changes"}
             </button>
@@ -456,4 +545,60 @@ const TemplateForm = ({ template }: { readonly template?: TemplateDef }) => {
       </form>
     </div>
   )
+}
+
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
+
+interface FieldProblems {
+  readonly name?: string
+  readonly values?: string
+}
+
+/** What is wrong with each field row, in words (empty object: nothing). */
+const checkDrafts = (fields: ReadonlyArray<FieldDraft>): ReadonlyArray<FieldProblems> => {
+  const seen = new Map<string, number>()
+  return fields.map((f, i) => {
+    const name = f.name.trim()
+    const out: { name?: string; values?: string } = {}
+    if (name === "") out.name = "Give the field a name."
+    else if (!/^[A-Za-z]/.test(name)) out.name = "The name must start with a letter."
+    else if (!FIELD_NAME.test(name))
+      out.name =
+        name.length > 64
+          ? "The name can be at most 64 characters long."
+          : "Use only letters, digits and _ (no spaces or other signs)."
+    else if (seen.has(name)) out.name = `Field ${seen.get(name)! + 1} already has this name.`
+    if (name) seen.set(name, seen.get(name) ?? i)
+    if (f.type === "enum") {
+      const values = f.values
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean)
+      if (values.length === 0) out.values = "List at least one value, separated by commas."
+      else if (new Set(values).size !== values.length) out.values = "Each value may appear once."
+    }
+    return out
+  })
+}
+
+/**
+ * A server refusal about one custom field (`customFields.1.name`, 0-based), as the field's
+ * 0-based index and a message in words (no path, no error tag).
+ */
+const fieldErrorOf = (
+  error: unknown,
+): { readonly index: number; readonly part: string; readonly message: string } | undefined => {
+  if (!error) return undefined
+  const info = errorInfo(error)
+  const text = `${info.path ?? ""} ${info.message}`
+  const m = /customFields[.[](\d+)\]?\.?(\w+)?/.exec(text)
+  if (!m) return undefined
+  const index = Number(m[1])
+  const part = m[2] ?? ""
+  const reason = info.message
+    .replace(/customFields[.[]\d+\]?\.?\w*:?\s*/g, "")
+    .replace(/\s*\(?InputInvalid\)?\s*$/, "")
+    .replace(/^Expected /, "Expected ")
+    .trim()
+  return { index, part, message: `Field ${index + 1}${part ? ` ${part}` : ""}: ${reason}` }
 }

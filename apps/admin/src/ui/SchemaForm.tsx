@@ -1,7 +1,8 @@
 /**
  * A form generated from a JSON Schema (what `Schema.toJsonSchemaDocument` makes of a built-in
  * payload schema, or what we build from a template's custom fields). Scalars and enums get
- * inputs, objects nest, anything else (arrays, unions) is edited as JSON.
+ * inputs, objects nest, lists of objects (order lines) are rows of fields, lists of scalars
+ * (promo codes) one input per item; only what none of these fits (unions) is edited as JSON.
  */
 import { useId } from "react"
 
@@ -52,6 +53,19 @@ export const collectValue = (
       } catch {
         return { error: `${humanKey(key)}: not valid JSON` }
       }
+      continue
+    }
+    if (Array.isArray(v) && prop.items) {
+      const items: unknown[] = []
+      const itemSchema = prop.items
+      for (const [i, item] of v.entries()) {
+        if (typeOf(itemSchema) === "object" && typeof item === "object" && item !== null) {
+          const inner = collectValue(itemSchema, item as FormValue)
+          if ("error" in inner) return { error: `${humanKey(key)} › ${i + 1}: ${inner.error}` }
+          if (Object.keys(inner.value).length > 0) items.push(inner.value)
+        } else if (item !== undefined && item !== "") items.push(item)
+      }
+      if (items.length > 0) out[key] = items
       continue
     }
     if (typeOf(prop) === "object" && typeof v === "object" && v !== null) {
@@ -139,6 +153,90 @@ const SchemaField = ({
         />
       </fieldset>
     )
+  }
+
+  if (t === "array" && schema.items && !(value instanceof JsonText)) {
+    const items = Array.isArray(value) ? (value as unknown[]) : []
+    const itemSchema = schema.items
+    const it = typeOf(itemSchema)
+    const set = (next: unknown[]) => onChange(next.length === 0 ? undefined : next)
+    const singular = humanKey(name).replace(/s$/, "").replace(/ie$/, "y")
+    if (it === "object" && itemSchema.properties) {
+      return (
+        <fieldset className="card list-editor" style={{ padding: 12, margin: 0 }} data-field={path}>
+          <legend className="field-label" style={{ padding: "0 4px" }}>
+            {label}
+          </legend>
+          {hint}
+          {items.map((item, i) => (
+            <fieldset key={i} className="list-row" aria-label={`${singular} ${i + 1}`}>
+              <legend className="small muted">
+                {singular} {i + 1}
+              </legend>
+              <SchemaForm
+                schema={itemSchema}
+                prefix={`${path}.${i}`}
+                value={(typeof item === "object" && item !== null ? item : {}) as FormValue}
+                onChange={(v) => set(items.map((x, j) => (j === i ? v : x)))}
+              />
+              <button
+                type="button"
+                className="btn btn-sm btn-ghost"
+                onClick={() => set(items.filter((_, j) => j !== i))}
+              >
+                Remove {singular.toLowerCase()} {i + 1}
+              </button>
+            </fieldset>
+          ))}
+          <div>
+            <button type="button" className="btn btn-sm" onClick={() => set([...items, {}])}>
+              Add {singular.toLowerCase()}
+            </button>
+          </div>
+        </fieldset>
+      )
+    }
+    if (it === "string" || it === "integer" || it === "number") {
+      return (
+        <fieldset
+          className="field list-editor"
+          style={{ border: 0, padding: 0, margin: 0 }}
+          data-field={path}
+        >
+          <legend className="field-label">{label}</legend>
+          {items.map((item, i) => (
+            <div key={i} className="toolbar">
+              <input
+                className="input"
+                style={{ flex: 1, width: "auto" }}
+                aria-label={`${singular} ${i + 1}`}
+                type={it === "string" ? "text" : "number"}
+                value={item === undefined ? "" : String(item)}
+                onChange={(e) => {
+                  const raw = e.target.value
+                  const v = it === "string" ? raw : raw === "" ? undefined : Number(raw)
+                  set(items.map((x, j) => (j === i ? v : x)))
+                }}
+              />
+              <button
+                type="button"
+                className="btn btn-sm btn-ghost"
+                aria-label={`Remove ${singular.toLowerCase()} ${i + 1}`}
+                onClick={() => set(items.filter((_, j) => j !== i))}
+              >
+                ✕
+              </button>
+            </div>
+          ))}
+          <div>
+            <button type="button" className="btn btn-sm" onClick={() => set([...items, ""])}>
+              Add {singular.toLowerCase()}
+            </button>
+          </div>
+          {hint}
+        </fieldset>
+      )
+    }
   }
 
   let control

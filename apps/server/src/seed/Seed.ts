@@ -1,5 +1,5 @@
 import { Catalog, type RecordActionInput } from "@actionlog/domain"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import {
   ActionStore,
   AuditLog,
@@ -15,6 +15,7 @@ import {
 import type { Actor } from "@actionlog/store"
 import * as Demo from "./DemoData"
 import { producerDemo } from "./producerDemo"
+import { IMPORT_AGE_MS, recordedAt, recordingDelays, settableClock } from "./recordingTimes"
 
 /** The demo admin made on an empty database (printed at start; used by browser tests). */
 export const demoAdmin = { email: "admin@example.com", password: "actionlog-demo" } as const
@@ -209,23 +210,48 @@ export const seedIfEmpty = (
     let recorded = 0
     let rejected = 0
     const by = { recordedBy: { kind: "system", id: "seed" } as const }
+    // Recorded times like a real project's: each action recorded (under the seed's clock) a
+    // little after its event time, a few late, and the first customers' older history by
+    // one import two months ago.
+    const recording = settableClock(yield* Clock.Clock)
+    const delay = recordingDelays(20260301)
+    const importDay = now - IMPORT_AGE_MS
+    const imported = new Set(created.slice(0, 3).map((c) => c.id))
+    const importBy = { recordedBy: { kind: "import", id: "legacy-crm-export" } as const }
+    const recordOne = (item: Input) => {
+      const occurred = Date.parse(String(item.occurredAt))
+      const old = imported.has((item.customer as { id: string }).id) && occurred < importDay
+      recording.set(old ? importDay + 3_600_000 : recordedAt(occurred, delay(), now))
+      return store.recordBatch([item], old ? importBy : by).pipe(
+        Effect.tap((results) =>
+          Effect.sync(() => {
+            for (const res of results) {
+              if (res.status === "rejected") {
+                rejected++
+                if (rejected <= 5)
+                  log(`  seed: rejected ${item.template}: ${res.tag} ${res.message}`)
+              } else recorded++
+            }
+          }),
+        ),
+      )
+    }
     const recordAll = (batch: ReadonlyArray<Input>) =>
-      Effect.gen(function* () {
-        for (let i = 0; i < batch.length; i += 1000) {
-          const results = yield* store.recordBatch(batch.slice(i, i + 1000), by)
-          for (const [k, res] of results.entries()) {
-            if (res.status === "rejected") {
-              rejected++
-              if (rejected <= 5) {
-                log(`  seed: rejected ${batch[i + k]?.template}: ${res.tag} ${res.message}`)
-              }
-            } else recorded++
-          }
-        }
-      })
+      db
+        .transaction(Effect.forEach(batch, recordOne, { discard: true }))
+        .pipe(
+          Effect.provideService(Clock.Clock, recording.clock),
+          Effect.ensuring(Effect.sync(() => recording.set(undefined))),
+        )
     yield* recordAll(items)
-    // Orders, campaigns, promo codes, bonus points, notes and a merge, through the producers.
-    const produced = yield* producerDemo(created, r, now)
+    // Orders, campaigns, promo codes, bonus points, notes and a merge, through the producers;
+    // each producer call runs at the recording time of the action it makes.
+    const produced = yield* producerDemo(created, r, now, (ms) =>
+      recording.set(recordedAt(ms, delay(), now)),
+    ).pipe(
+      Effect.provideService(Clock.Clock, recording.clock),
+      Effect.ensuring(Effect.sync(() => recording.set(undefined))),
+    )
     log(
       `Producers: ${produced.orders} orders, ${produced.messageEvents} message events, ${produced.codesIssued} codes issued, ${produced.codesRedeemed} redeemed.`,
     )

@@ -36,18 +36,24 @@ const ref = (id: string): Customer.CustomerRef => ({ id: id as Ids.CustomerId })
 
 /** The envelope of a demo action at `ms` (clamped into the past), optionally at a touchpoint. */
 const contextAt =
-  (now: number) =>
-  (ms: number, touchpoint?: string): ActionContext => ({
-    occurredAt: isoBefore(ms, now),
-    recordedBy: by,
-    ...(touchpoint === undefined ? {} : { touchpoint: { externalId: touchpoint } }),
-  })
+  (now: number, recordingAt: (ms: number) => void) =>
+  (ms: number, touchpoint?: string): ActionContext => {
+    // Built right before its producer call runs: that call records at this event's time.
+    recordingAt(Math.min(ms, now - 60_000))
+    return {
+      occurredAt: isoBefore(ms, now),
+      recordedBy: by,
+      ...(touchpoint === undefined ? {} : { touchpoint: { externalId: touchpoint } }),
+    }
+  }
 
 /** Runs the producers over the demo customers (ids + emails), deterministically from `r`. */
 export const producerDemo = (
   people: ReadonlyArray<{ readonly id: string; readonly email: string }>,
   r: () => number,
   now: number,
+  /** Told the event time of each action about to be produced (the seed sets its clock). */
+  recordingAt: (ms: number) => void = () => {},
 ) =>
   Effect.gen(function* () {
     const orders = yield* Orders
@@ -57,7 +63,7 @@ export const producerDemo = (
     const notes = yield* NotesAndTags
     const profiles = yield* Profiles
     const customers = yield* Customers
-    const ctx = contextAt(now)
+    const ctx = contextAt(now, recordingAt)
 
     // Promo codes: a generated welcome pool and an imported partner pool.
     yield* promo.createPool({

@@ -32,18 +32,44 @@ const changedFields = (
 ) => ProfileDiff.diffProfiles(before, after).map((c) => c.field)
 
 export const customersRouter = router({
+  /**
+   * Creates a profile. With `registered`, the customer's `CustomerRegistered` action is
+   * recorded with it (same transaction), so the new feed starts with how they joined.
+   */
   create: write()
-    .input(input(Schema.Struct(ProfileInput)))
-    .mutation(({ ctx, input }) =>
+    .input(
+      input(
+        Schema.Struct({
+          ...ProfileInput,
+          registered: Schema.optional(
+            Schema.Struct({ method: Schema.Literals(["email", "phone", "social", "other"]) }),
+          ),
+        }),
+      ),
+    )
+    .mutation(({ ctx, input: { registered, ...profileInput } }) =>
       run(
         ctx,
         Customers.use((c) =>
-          audited(c.create(input), (profile) => ({
-            action: "customers.create",
-            targetType: "customer",
-            targetId: profile.id as string,
-            changes: { fields: changedFields({}, profile) },
-          })),
+          audited(
+            c.createWith(
+              profileInput,
+              registered === undefined
+                ? {}
+                : {
+                    registered: {
+                      method: registered.method,
+                      recordedBy: { kind: ctx.caller.kind, id: ctx.caller.id },
+                    },
+                  },
+            ),
+            (profile) => ({
+              action: "customers.create",
+              targetType: "customer",
+              targetId: profile.id as string,
+              changes: { fields: changedFields({}, profile) },
+            }),
+          ),
         ),
       ),
     ),

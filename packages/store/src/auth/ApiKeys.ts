@@ -54,6 +54,10 @@ export class ApiKeys extends Context.Service<
       readonly createdBy: string
     }) => Effect.Effect<{ readonly key: string; readonly info: ApiKeyInfo }, DatabaseError>
     readonly list: Effect.Effect<ReadonlyArray<ApiKeyInfo>, DatabaseError>
+    /** Names of many at once (who recorded the actions of a page); unknown ids left out. */
+    readonly names: (
+      ids: ReadonlyArray<string>,
+    ) => Effect.Effect<ReadonlyArray<{ readonly id: string; readonly name: string }>, DatabaseError>
     readonly get: (id: string) => Effect.Effect<ApiKeyInfo, ApiKeyNotFound | DatabaseError>
     /** Idempotent; takes effect for the next request in every process (no cache). */
     readonly revoke: (
@@ -142,7 +146,15 @@ export class ApiKeys extends Context.Service<
         )
       }
 
-      return ApiKeys.of({ create, list, get, revoke, authenticate })
+      const names = Effect.fn("ApiKeys.names")(function* (ids: ReadonlyArray<string>) {
+        if (ids.length === 0) return []
+        return yield* db.query<{ readonly id: string; readonly name: string }>(
+          "SELECT id, name FROM api_keys WHERE id IN (SELECT value FROM json_each(?))",
+          [JSON.stringify([...new Set(ids)])],
+        )
+      })
+
+      return ApiKeys.of({ create, list, get, revoke, authenticate, names })
     }),
   )
 }

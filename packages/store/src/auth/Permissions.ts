@@ -20,6 +20,8 @@ export const Permission = Schema.Literals([
   "export",
   "erase",
   "webhooks.manage",
+  // Create, rename and delete saved segments (reading them needs actions.view).
+  "segments.manage",
 ])
 export type Permission = typeof Permission.Type
 
@@ -51,12 +53,13 @@ export const builtInRoles: ReadonlyArray<RoleDefinition> = [
       "customers.edit",
       "audit.view",
       "export",
+      "segments.manage",
     ],
   },
   {
     name: "analyst",
     description: "Reads actions, customers and configuration; exports.",
-    permissions: ["actions.view", "export"],
+    permissions: ["actions.view", "export", "segments.manage"],
   },
   {
     name: "support",

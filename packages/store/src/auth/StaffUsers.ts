@@ -61,6 +61,10 @@ export class StaffUsers extends Context.Service<
       readonly password: string
     }) => Effect.Effect<StaffUser, StaffEmailTaken | UnknownRole | DatabaseError>
     readonly list: Effect.Effect<ReadonlyArray<StaffUser>, DatabaseError>
+    /** Names of many at once (who recorded the actions of a page); unknown ids left out. */
+    readonly names: (
+      ids: ReadonlyArray<string>,
+    ) => Effect.Effect<ReadonlyArray<{ readonly id: string; readonly name: string }>, DatabaseError>
     readonly get: (id: string) => Effect.Effect<StaffUser, StaffNotFound | DatabaseError>
     /** Role / name / disabled; refuses to leave the project without an active admin. */
     readonly update: (
@@ -190,7 +194,15 @@ export class StaffUsers extends Context.Service<
         (r) => r[0]?.n ?? 0,
       )
 
-      return StaffUsers.of({ create, list, get, update, setPassword, verify, count })
+      const names = Effect.fn("StaffUsers.names")(function* (ids: ReadonlyArray<string>) {
+        if (ids.length === 0) return []
+        return yield* db.query<{ readonly id: string; readonly name: string }>(
+          "SELECT id, name FROM staff_users WHERE id IN (SELECT value FROM json_each(?))",
+          [JSON.stringify([...new Set(ids)])],
+        )
+      })
+
+      return StaffUsers.of({ create, list, get, update, setPassword, verify, count, names })
     }),
   )
 }

@@ -20,6 +20,7 @@ import signInThrottle from "./0005_sign_in_throttle"
 import customerNameTerms from "./0006_customer_name_terms"
 import tracking from "./0007_tracking"
 import webhooks from "./0008_webhooks"
+import savedSegments from "./0009_saved_segments"
 
 export interface Migration {
   readonly id: number
@@ -36,5 +37,6 @@ const migrations: ReadonlyArray<Migration> = [
   customerNameTerms,
   tracking,
   webhooks,
+  savedSegments,
 ]
 export default migrations

@@ -61,7 +61,10 @@ export interface OrderView {
   readonly snapshot: Order.OrderSnapshot
   readonly brandId: string
   readonly touchpointId: string
+  /** When it was recorded in actionlog. */
   readonly createdAt: number
+  /** Event time of its first action (when the customer placed it); `createdAt` if none. */
+  readonly placedAt: number
   readonly updatedAt: number
 }
 
@@ -98,11 +101,17 @@ const rowToOrder = (r: Row): OrderView => ({
   brandId: str(r, "brand_id"),
   touchpointId: str(r, "touchpoint_id"),
   createdAt: num(r, "created_at"),
+  placedAt:
+    r["placed_at"] === null || r["placed_at"] === undefined
+      ? num(r, "created_at")
+      : num(r, "placed_at"),
   updatedAt: num(r, "updated_at"),
 })
 
 const ORDER_COLUMNS =
   "id, customer_id, status, snapshot, brand_id, touchpoint_id, created_at, updated_at"
+// What reads select: the columns plus the first event's time (order_events by order id).
+const ORDER_READ_COLUMNS = `${ORDER_COLUMNS}, (SELECT min(occurred_at) FROM order_events e WHERE e.order_id = orders.id) AS placed_at`
 
 export class Orders extends Context.Service<
   Orders,
@@ -131,7 +140,9 @@ export class Orders extends Context.Service<
       const customers = yield* Customers
 
       const get = Effect.fn("Orders.get")(function* (orderId: string) {
-        const [row] = yield* db.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`, [orderId])
+        const [row] = yield* db.query(`SELECT ${ORDER_READ_COLUMNS} FROM orders WHERE id = ?`, [
+          orderId,
+        ])
         if (row === undefined) return yield* new ProducerErrors.OrderNotFound({ orderId })
         return rowToOrder(row)
       })
@@ -386,7 +397,7 @@ export class Orders extends Context.Service<
         const customer = yield* customers.resolve(ref)
         const limit = Math.max(1, Math.min(500, options?.limit ?? 100))
         const rows = yield* db.query(
-          `SELECT ${ORDER_COLUMNS} FROM orders WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+          `SELECT ${ORDER_READ_COLUMNS} FROM orders WHERE customer_id = ? ORDER BY placed_at DESC, created_at DESC, id DESC LIMIT ?`,
           [customer.id, limit],
         )
         return rows.map(rowToOrder)
