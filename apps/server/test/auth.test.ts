@@ -261,7 +261,7 @@ describe("staff and roles", () => {
     const cookie = await signIn(t.url, "ana@example.com", generatedPassword!)
     expect(await client(t.url, { cookie }).auth.me.query()).toMatchObject({
       role: "analyst",
-      permissions: ["actions.view", "export"],
+      permissions: ["actions.view", "export", "segments.manage"],
     })
     expect((await admin.staff.list.query()).map((s) => s.email)).toContain("ana@example.com")
 

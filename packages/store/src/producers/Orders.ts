@@ -277,7 +277,7 @@ export class Orders extends Context.Service<
         // three round trips on a remote database, run again if the order changed meanwhile.
         const { recorded, value } = yield* actions.recordWith(
           Effect.gen(function* () {
-            const [row] = yield* db.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`, [
+            const [row] = yield* db.query(`SELECT ${ORDER_READ_COLUMNS} FROM orders WHERE id = ?`, [
               input.orderId,
             ])
             if (row === undefined) {
