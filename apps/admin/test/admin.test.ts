@@ -437,7 +437,7 @@ describe("admin app in a real browser", () => {
       const p = clerk.page
       await signInThroughUi(p, "clerk@example.com", "clerk-password-1")
       expect(await p.getByRole("link", { name: "Actions" }).count()).toBe(0)
-      // Nor the data screens (issue 7) that need view actions, add actions, export or erase.
+      // Nor the data screens that need view actions, add actions, export or erase.
       for (const name of ["Segments", "Import", "Export"])
         expect(await p.getByRole("link", { name, exact: true }).count()).toBe(0)
       await p.goto(`/customers/${customerId}`)

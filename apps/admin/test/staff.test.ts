@@ -71,9 +71,10 @@ describe("names, not ids", () => {
     // The id is on hover.
     const greta = page.getByTestId("row-customer").filter({ hasText: NAME }).first()
     expect(await greta.getAttribute("title")).toBe(customerId)
-    // One lookup per loaded page of actions (not one per row).
+    // One lookup per loaded page of actions (not one per row); a refetch of the same lookup
+    // (same ids) is still that page's one lookup.
     expect(lookups.length).toBeGreaterThanOrEqual(1)
-    expect(lookups.length).toBeLessThanOrEqual(pages.length)
+    expect(new Set(lookups).size).toBeLessThanOrEqual(pages.length)
     await page.setViewportSize({ width: 1440, height: 900 })
     await h.screenshot("staff-01-actions-desktop")
   })

@@ -1,5 +1,5 @@
 /**
- * CLI commands of the data capabilities (issue 7): `erase`, `export`, `import`. Wired into
+ * CLI commands of the data capabilities: `erase`, `export`, `import`. Wired into
  * `cli.ts`; they run the same store services as the API.
  */
 import { createWriteStream, type WriteStream } from "node:fs"

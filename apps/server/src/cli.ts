@@ -188,7 +188,7 @@ const commands: Record<string, Command> = {
       console.log(`Demo data loaded. Sign in as ${result.email} / ${result.password}`)
     },
   },
-  // Issue 7: erase, export, import.
+  // Erase, export, import.
   ...dataCommands((message) => new UsageError(message)),
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Database } from "@actionlog/store"
 import { client, failure, startTestServer, type TestServer } from "./helpers"
 
-// Issue 7 through the real HTTP server: the NDJSON export endpoint, erasure, live actions
+// The data capabilities through the real HTTP server: the NDJSON export endpoint, erasure, live actions
 // over SSE, segments and statistics.
 
 let t: TestServer

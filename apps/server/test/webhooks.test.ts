@@ -210,6 +210,11 @@ describe("webhooks", () => {
     const after = receiver.received[0]!
     expect(verify(rotated.secret, after.headers, after.body)).toBe(true)
     expect(verify(secret, after.headers, after.body)).toBe(true)
+    // Acknowledged and its cursor moved on: no delivery of before the replay is still open.
+    await waitFor("caught up after rotation", async () => {
+      const w = await admin.webhooks.get.query({ id: webhook.id })
+      return w.webhook.state === "active" && w.webhook.lagSeconds === 0
+    })
 
     // Replay from a recorded time: everything again, under new ids.
     receiver.received.length = 0

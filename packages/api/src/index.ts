@@ -7,5 +7,5 @@ export { codeForTag, errorDetails, fromCause } from "./errors"
 export type { ErrorDetails, FieldPath } from "./errors"
 export { actorOf } from "./Audit"
 export { makeTrpcHttpHandler } from "./TrpcHttp"
-// Segment-compatible tracking API (issue 8).
+// Segment-compatible tracking API.
 export * as Tracking from "./tracking/index"

@@ -30,7 +30,7 @@ import { trackingRouter } from "./tracking/router"
 
 // One router per audience; later issues add theirs next to these.
 export const appRouter = router({
-  // Producers (issue 5): docs/producers.md.
+  // Producers: docs/producers.md.
   orders: ordersRouter,
   campaigns: campaignsRouter,
   promoCodes: promoCodesRouter,
@@ -51,14 +51,14 @@ export const appRouter = router({
   staff: staffRouter,
   roles: rolesRouter,
   audit: auditRouter,
-  // Issue 7: data capabilities.
+  // Data capabilities.
   erasure: erasureRouter,
   exports: exportsRouter,
   segments: segmentsRouter,
   stats: statsRouter,
   live: liveRouter,
   names: namesRouter,
-  // Issue 8: Segment-compatible tracking API settings (docs/tracking.md).
+  // Segment-compatible tracking API settings (docs/tracking.md).
   tracking: trackingRouter,
   // Signed HTTP deliveries of new actions to other teams' endpoints (docs/webhooks.md).
   webhooks: webhooksRouter,

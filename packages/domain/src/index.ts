@@ -23,7 +23,7 @@ export * as Template from "./Template"
 export * as Time from "./Time"
 export * as Tracking from "./Tracking"
 export * as Validation from "./Validation"
-// Producers (issue 5): pure rules and errors of orders, bonus points, promo codes, campaigns.
+// Producers: pure rules and errors of orders, bonus points, promo codes, campaigns.
 export * as Bonus from "./Bonus"
 export * as OrderLifecycle from "./OrderLifecycle"
 export * as ProducerErrors from "./ProducerErrors"

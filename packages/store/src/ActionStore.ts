@@ -151,7 +151,7 @@ const toBatchResult = (r: WriteResult): BatchItemResult => {
   }
 }
 
-/** Exported for the export / live readers (issue 7); not part of the package index. */
+/** Exported for the export / live readers; not part of the package index. */
 export const ACTION_COLUMNS =
   "id, customer_id, template, occurred_at, recorded_at, touchpoint_id, channel_id, brand_id, transaction_id, payload, custom_fields, recorded_by"
 

@@ -68,7 +68,7 @@ export {
   type SyncRunner,
 } from "./Database"
 export { DatabaseError } from "./DatabaseError"
-// Data capabilities (issue 7): erasure, export, import, segments, statistics, live actions.
+// Data capabilities: erasure, export, import, segments, statistics, live actions.
 export { Erasure, discoverReferences, type ErasureResult } from "./Erasure"
 export {
   Exports,
@@ -132,7 +132,7 @@ export {
   type WebhooksConfigShape,
 } from "./Webhooks"
 
-// Producers (issue 5): capabilities with their own state that record their actions in the
+// Producers: capabilities with their own state that record their actions in the
 // same transaction as their change. See docs/producers.md.
 export {
   Campaigns,
@@ -177,7 +177,7 @@ export {
 } from "./producers/Rewards"
 export type { ActionContext } from "./producers/Shared"
 
-/** The producers (issue 5); Campaigns uses Profiles for unsubscribe requests. */
+/** The producers; Campaigns uses Profiles for unsubscribe requests. */
 const producersLayer = Layer.mergeAll(
   Orders.layer,
   PromoCodes.layer,

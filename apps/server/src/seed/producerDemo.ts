@@ -1,5 +1,5 @@
 /**
- * Demo data produced through the producers (issue 5), so the demo shop has real state behind
+ * Demo data produced through the producers, so the demo shop has real state behind
  * its actions: orders with realistic lifecycles (paid, shipped, delivered, a cancellation, a
  * partial return), a campaign whose messages were sent, delivered, opened and clicked (and one
  * unsubscribe), promo codes issued and redeemed in orders, bonus points, rewards, notes, tags

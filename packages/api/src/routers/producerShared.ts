@@ -4,7 +4,7 @@ import { Database, type ActionContext, type Principal } from "@actionlog/store"
 import { audit } from "../Audit"
 import { procedure } from "../trpc"
 
-// Shared by the producer routers (issue 5): who may call them, the action envelope every
+// Shared by the producer routers: who may call them, the action envelope every
 // producer call accepts, and auditing of staff changes.
 
 /** Reading producer state: like reading actions. */

@@ -1,5 +1,5 @@
 /**
- * Erasure and bulk import (issue 7).
+ * Erasure and bulk import.
  *
  * - `suppressed_customers`: ids and identifiers of erased customers, as SHA-256 hashes only
  *   (the list holds no personal data); a late event for one of them is rejected with
