@@ -33,7 +33,7 @@ describe("TimeInput", () => {
       {},
     ]) {
       const exit = decode(v)
-      expect(exit._tag, String(v)).toBe("Failure")
+      expect([String(v), exit._tag]).toEqual([String(v), "Failure"])
       expect(String(exit)).toContain(Time.timeInputExpected)
     }
   })
