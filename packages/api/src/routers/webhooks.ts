@@ -34,6 +34,25 @@ const config = (w: Webhook.WebhookView) => ({
   active: w.active,
 })
 
+type WebhooksService = Parameters<Parameters<typeof Webhooks.use>[0]>[0]
+
+/** A change to one subscription, audited with the subscription as it was before it. */
+const changeAudited = <A, E, R>(
+  id: string,
+  change: (w: WebhooksService) => Effect.Effect<A, E, R>,
+  describe: (
+    before: Webhook.WebhookView,
+    after: A,
+  ) => { readonly action: string; readonly changes: unknown },
+) =>
+  Webhooks.use((w) =>
+    auditedUpdate(w.get(id).pipe(Effect.mapError(asNotFound)), change(w), (before, after) => ({
+      targetType: "webhook",
+      targetId: id,
+      ...describe(before, after),
+    })),
+  )
+
 export const webhooksRouter = router({
   list: manage().query(({ ctx }) =>
     run(
@@ -122,18 +141,11 @@ export const webhooksRouter = router({
     .mutation(({ ctx, input }) =>
       run(
         ctx,
-        Webhooks.use((w) =>
-          auditedUpdate(
-            w.get(input.id).pipe(Effect.mapError(asNotFound)),
-            w.remove(input.id),
-            (before) => ({
-              action: "webhooks.delete",
-              targetType: "webhook",
-              targetId: input.id,
-              changes: { before: config(before) },
-            }),
-          ).pipe(Effect.as({ deleted: true })),
-        ),
+        changeAudited(
+          input.id,
+          (w) => w.remove(input.id),
+          (before) => ({ action: "webhooks.delete", changes: { before: config(before) } }),
+        ).pipe(Effect.as({ deleted: true })),
       ),
     ),
 
@@ -195,17 +207,13 @@ export const webhooksRouter = router({
     .mutation(({ ctx, input }) =>
       run(
         ctx,
-        Webhooks.use((w) =>
-          auditedUpdate(
-            w.get(input.id).pipe(Effect.mapError(asNotFound)),
-            w.resume(input.id),
-            (before) => ({
-              action: "webhooks.resume",
-              targetType: "webhook",
-              targetId: input.id,
-              changes: { pausedReason: before.pausedReason },
-            }),
-          ),
+        changeAudited(
+          input.id,
+          (w) => w.resume(input.id),
+          (before) => ({
+            action: "webhooks.resume",
+            changes: { pausedReason: before.pausedReason },
+          }),
         ),
       ),
     ),
